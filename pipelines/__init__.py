@@ -1,0 +1,1 @@
+"""socle package."""

@@ -1,0 +1,65 @@
+"""The common schemas, one pandera (polars) schema per extract: the single source of truth."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas import (
+    actions,
+    diagnostics,
+    hires,
+    job_offers,
+    pathways,
+    registrations,
+    satisfaction,
+)
+from schemas._base import DeliveryContext
+from schemas.codes import EXTRACTS
+
+MODULES: dict[str, ModuleType] = {
+    "registrations": registrations,
+    "diagnostics": diagnostics,
+    "pathways": pathways,
+    "hires": hires,
+    "actions": actions,
+    "job_offers": job_offers,
+    "satisfaction": satisfaction,
+}
+assert tuple(MODULES) == EXTRACTS
+
+_SQL_TYPES = {pl.Utf8: "VARCHAR", pl.Date: "DATE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
+
+# Provenance columns added to every staging table (CONTRACT §5).
+PROVENANCE_DDL = (
+    "operator VARCHAR NOT NULL, delivery_month DATE NOT NULL, "
+    "source_file VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL"
+)
+
+
+def schema_for(extract: str, ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+    """The pandera schema of `extract` for one delivery context."""
+    return MODULES[extract].schema(ctx)
+
+
+def id_column(extract: str) -> str:
+    return MODULES[extract].ID_COLUMN
+
+
+def column_types(extract: str) -> dict[str, pl.DataType]:
+    """Column name → polars dtype, in schema order."""
+    return {name: col.dtype.type for name, col in schema_for(extract).columns.items()}
+
+
+def staging_ddl(extract: str) -> str:
+    """CREATE TABLE statement of `staging.<extract>`, derived from the schema."""
+    cols = ", ".join(
+        f"{name} {_SQL_TYPES[type(dtype) if not isinstance(dtype, type) else dtype]}"
+        for name, dtype in column_types(extract).items()
+    )
+    return f"CREATE TABLE IF NOT EXISTS staging.{extract} ({cols}, {PROVENANCE_DDL})"
+
+
+__all__ = ["MODULES", "DeliveryContext", "schema_for", "id_column", "column_types", "staging_ddl"]

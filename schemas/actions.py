@@ -1,0 +1,48 @@
+"""Actions: training and immersion starts dated in the month."""
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas import codes
+from schemas._base import (
+    PERSON_ID_PATTERN,
+    DeliveryContext,
+    column,
+    date_bounds,
+    isin,
+    matches,
+    row_check,
+)
+
+ID_COLUMN = "action_id"
+
+
+def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "action_id": column(pl.Utf8, "Identifiant de l'action", "Action id",
+                                required=True, unique=True),
+            "person_id": column(
+                pl.Utf8, "Identifiant pseudonyme de la personne", "Pseudonymous person id",
+                required=True, checks=[matches(PERSON_ID_PATTERN)],
+            ),
+            "action_type": column(
+                pl.Utf8, "Type d'action", "Action type", required=True,
+                checks=[isin(codes.ACTION_TYPES)],
+            ),
+            "start_date": column(
+                pl.Date, "Date de début", "Start date", required=True,
+                checks=date_bounds(ctx, in_month=True),
+            ),
+            "end_date": column(pl.Date, "Date de fin", "End date", present=False),
+        },
+        checks=[
+            row_check(
+                "end_date:before_start",
+                lambda: pl.col("end_date") >= pl.col("start_date"),
+                "la date de fin précède la date de début",
+            )
+        ],
+        name="actions",
+        description="Actions : entrées en formation et immersions datées du mois",
+    )

@@ -1,0 +1,44 @@
+"""Code lists of the common schemas (CONTRACT §1–2): the one place they are written."""
+
+OPERATORS: dict[str, str] = {
+    "FT": "France Travail",
+    "ML": "Missions locales",
+    "CE": "Cap emploi",
+    "APEC": "Apec",
+    "CD": "Conseils départementaux",
+}
+
+EXTRACTS: tuple[str, ...] = (
+    "registrations",
+    "diagnostics",
+    "pathways",
+    "hires",
+    "actions",
+    "job_offers",
+    "satisfaction",
+)
+SNAPSHOT_EXTRACTS: frozenset[str] = frozenset({"registrations", "pathways", "job_offers"})
+
+EXIT_REASONS = ("EMPLOI", "FORMATION", "NON_RENOUVELLEMENT", "RADIATION", "ARRET_RECHERCHE",
+                "DEMENAGEMENT", "AUTRE")
+SEXES = ("F", "M")
+EDUCATION_LEVELS = tuple(str(i) for i in range(1, 9))
+CATEGORIES = ("A", "B", "C", "D", "E", "F", "G")
+ORIENTATIONS = ("PRO", "SOCIO_PRO", "SOCIAL")
+PATHWAY_TYPES = ("SUIVI", "GUIDE", "RENFORCE", "GLOBAL", "INTENSIF", "SOCIAL", "CEJ")
+INTENSIVE_PATHWAY_TYPES = ("RENFORCE", "GLOBAL", "INTENSIF", "CEJ")
+CONTRACT_TYPES = ("CDI", "CDD", "CTT", "ALTERNANCE", "IAE", "CREATION", "AUTRE")
+CONTRACTS_NEEDING_MONTHS = ("CDD", "CTT", "ALTERNANCE", "IAE")
+ACTION_TYPES = ("FORMATION", "IMMERSION")
+CLOSING_REASONS = ("POURVUE", "ANNULEE", "EXPIREE", "AUTRE")
+RESPONDENT_TYPES = ("PERSON", "EMPLOYER")
+ALLOWANCES = ("are", "ass", "rsa", "aah", "cej")
+
+# Column names that hold a direct identifier: such a column rejects the whole delivery.
+DIRECT_IDENTIFIER_COLUMNS = frozenset({
+    "nom", "nom_naissance", "nom_usage", "nom_de_famille", "prenom", "prenoms", "prénom",
+    "prénoms", "email", "e_mail", "mail", "courriel", "adresse_mail", "telephone", "téléphone",
+    "tel", "tél", "portable", "mobile", "adresse", "adresse_postale", "rue", "date_naissance",
+    "date_de_naissance", "datenaissance", "naissance", "last_name", "first_name", "name",
+    "phone", "address", "birth_date", "date_of_birth",
+})

@@ -1,0 +1,33 @@
+"""Diagnostics: events dated in the delivery month."""
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas import codes
+from schemas._base import PERSON_ID_PATTERN, DeliveryContext, column, date_bounds, isin, matches
+
+ID_COLUMN = "diagnostic_id"
+
+
+def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "diagnostic_id": column(
+                pl.Utf8, "Identifiant du diagnostic", "Diagnostic id", required=True, unique=True
+            ),
+            "person_id": column(
+                pl.Utf8, "Identifiant pseudonyme de la personne", "Pseudonymous person id",
+                required=True, checks=[matches(PERSON_ID_PATTERN)],
+            ),
+            "diagnostic_date": column(
+                pl.Date, "Date du diagnostic", "Diagnostic date", required=True,
+                checks=date_bounds(ctx, in_month=True),
+            ),
+            "orientation": column(
+                pl.Utf8, "Orientation", "Orientation", required=True,
+                checks=[isin(codes.ORIENTATIONS)],
+            ),
+        },
+        name="diagnostics",
+        description="Diagnostics : événements datés du mois",
+    )

@@ -1,0 +1,40 @@
+"""Where socle reads and writes: everything hangs off `SOCLE_DATA_DIR` (default `./data`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = PROJECT_ROOT / "sql"
+BUNDLED_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders of one socle installation."""
+
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Paths:
+        return cls(Path(os.environ.get("SOCLE_DATA_DIR", "data")).resolve())
+
+    @property
+    def landing(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse" / "socle.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def reference(self) -> Path:
+        """The reference folder of the data dir if it has one, else the bundled copy."""
+        own = self.data_dir / "reference"
+        return own if (own / "communes.csv").exists() else BUNDLED_REFERENCE_DIR
