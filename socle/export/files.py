@@ -1,0 +1,169 @@
+"""Write one period's export folder: per-level files, per-territory files, manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from datetime import date, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from socle.config import PROJECT_ROOT
+from socle.export.french import BREAKDOWNS_FR, MODALITIES_FR, UNITS_FR, decimal_comma, translate
+from socle.export.secrecy import DEFAULT_THRESHOLD, apply_secrecy
+
+LEVELS = ("NAT", "REG", "DEP", "BASSIN")
+COLUMNS = [
+    "periode", "indicateur", "libelle_indicateur", "niveau", "code_territoire",
+    "libelle_territoire", "ventilation", "modalite", "numerateur", "denominateur", "valeur",
+    "unite", "secret",
+]
+NUMBERS = ["numerateur", "denominateur", "valeur"]
+
+
+def code_version() -> str:
+    """Package version, plus the git commit when run from a checkout."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+            text=True, timeout=5, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{version('socle')}+{commit}" if commit else version("socle")
+
+
+def _published(con: duckdb.DuckDBPyConnection, period: date, threshold: int) -> pl.DataFrame:
+    """The period's values in export shape, masked cells emptied."""
+    values = con.execute(
+        "SELECT * FROM indicators.indicator_values WHERE period = ?", [period]
+    ).pl()
+    territories = con.execute("SELECT * FROM ref.territories").pl()
+    labels = con.execute("SELECT code AS indicator_code, label_fr FROM ref.indicators").pl()
+    masked = apply_secrecy(values, territories, threshold)
+    hide = pl.col("masked")
+    return (
+        masked.join(labels, on="indicator_code", how="left")
+        .join(
+            territories.select("level", "territory_code", "territory_name"),
+            on=["level", "territory_code"], how="left",
+        )
+        .select(
+            pl.col("period").dt.strftime("%Y-%m").alias("periode"),
+            pl.col("indicator_code").alias("indicateur"),
+            pl.col("label_fr").alias("libelle_indicateur"),
+            pl.col("level").alias("niveau"),
+            pl.col("territory_code").alias("code_territoire"),
+            pl.col("territory_name").alias("libelle_territoire"),
+            translate("breakdown", BREAKDOWNS_FR).alias("ventilation"),
+            translate("breakdown_value", MODALITIES_FR).alias("modalite"),
+            pl.when(~hide).then(pl.col("numerator")).cast(pl.Float64).alias("numerateur"),
+            pl.when(~hide).then(pl.col("denominator")).cast(pl.Float64).alias("denominateur"),
+            pl.when(~hide).then(pl.col("value")).cast(pl.Float64).alias("valeur"),
+            translate("unit", UNITS_FR).alias("unite"),
+            pl.when(hide).then(pl.lit("oui")).otherwise(pl.lit("non")).alias("secret"),
+        )
+        .sort(["indicateur", "niveau", "code_territoire", "ventilation", "modalite"])
+    )
+
+
+def _write_csv(df: pl.DataFrame, path: Path) -> None:
+    """`;`, UTF-8 with BOM, decimal comma: opens cleanly in a French Excel."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.with_columns([decimal_comma(c) for c in NUMBERS]).write_csv(
+        path, separator=";", include_bom=True
+    )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _parent_chain(territories: pl.DataFrame) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(level, code) → itself and its parents up to the nation."""
+    parent = {
+        (r["level"], r["territory_code"]): (r["parent_level"], r["parent_code"])
+        for r in territories.iter_rows(named=True)
+    }
+    chains = {}
+    for node in parent:
+        chain, cur = [node], node
+        while parent.get(cur, (None, None))[0] is not None:
+            cur = parent[cur]
+            chain.append(cur)
+        chains[node] = chain
+    return chains
+
+
+def _source_deliveries(con: duckdb.DuckDBPyConnection, period: date) -> list[dict]:
+    """Deliveries the period's figures stand on: the current accepted ones up to the period."""
+    try:
+        rows = con.execute(
+            """SELECT DISTINCT operator, strftime(delivery_month, '%Y-%m') AS month, extract,
+                      source_file, sha256, status
+               FROM audit.deliveries
+               WHERE status <> 'rejected' AND delivery_month <= ?
+               ORDER BY ALL""",
+            [period],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    keys = ["operator", "month", "extract", "source_file", "sha256", "status"]
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def export_period(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    exports_dir: Path,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> dict:
+    """Write `exports/<YYYY-MM>/` for one period and return its manifest."""
+    final = exports_dir / period.strftime("%Y-%m")
+    out = final.with_name(final.name + ".tmp")
+    shutil.rmtree(out, ignore_errors=True)
+    published = _published(con, period, threshold)
+    territories = con.execute("SELECT * FROM ref.territories").pl()
+    files: list[dict] = []
+
+    def record(path: Path, rows: int) -> None:
+        files.append({"file": str(path.relative_to(out)), "sha256": _sha256(path), "rows": rows})
+
+    for level in LEVELS:
+        part = published.filter(pl.col("niveau") == level)
+        csv_path, parquet_path = out / f"niveau_{level}.csv", out / f"niveau_{level}.parquet"
+        _write_csv(part, csv_path)
+        part.write_parquet(parquet_path)
+        record(csv_path, part.height)
+        record(parquet_path, part.height)
+
+    chains = _parent_chain(territories)
+    by_place = published.partition_by(["niveau", "code_territoire"], as_dict=True)
+    for (level, code), _ in sorted(by_place.items()):
+        chain = chains.get((level, code), [(level, code)])
+        part = pl.concat([by_place[k] for k in chain if k in by_place])
+        path = out / "territoires" / f"{level}_{code}.csv"
+        _write_csv(part, path)
+        record(path, part.height)
+
+    manifest = {
+        "periode": period.strftime("%Y-%m"),
+        "generated_at": datetime.now().isoformat(timespec="seconds"),
+        "code_version": code_version(),
+        "secret_threshold": threshold,
+        "cells_masked": int(published.filter(pl.col("secret") == "oui").height),
+        "files": files,
+        "source_deliveries": _source_deliveries(con, period),
+    }
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    # Swap in the new folder only once complete: readers never see a half-written period.
+    shutil.rmtree(final, ignore_errors=True)
+    out.rename(final)
+    return manifest
