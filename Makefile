@@ -1,0 +1,30 @@
+# Set-up and everyday commands. Only Python is needed: uv is installed from PyPI if missing.
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+export DAGSTER_HOME := $(CURDIR)/data/dagster_home
+
+.PHONY: uv sync demo dev test lint bench
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+sync: uv
+	$(UV) sync --frozen
+
+demo: sync
+	$(UV) run --frozen socle demo
+
+dev: sync
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(UV) run --frozen dagster dev
+
+test: sync
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen pytest
+
+lint: sync
+	$(UV) run --frozen ruff check .
+
+bench: sync
+	$(UV) run --frozen python bench/bench_generate.py
+	$(UV) run --frozen python bench/bench_ingest.py
+	$(UV) run --frozen python bench/bench_indicators.py

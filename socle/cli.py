@@ -1,0 +1,119 @@
+"""The `socle` command line (CONTRACT §6)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from schemas.codes import EXTRACTS, OPERATORS
+from socle.config import Paths
+
+
+def _month(text: str) -> date:
+    try:
+        year, month = text.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {text!r}") from None
+
+
+def _month_range(text: str) -> tuple[str, str]:
+    """`2024-01:2024-12` (or one month) → the two bounds, checked."""
+    first, _, last = text.partition(":")
+    last = last or first
+    if _month(first) > _month(last):
+        raise argparse.ArgumentTypeError(f"empty month range {text!r}: {first} is after {last}")
+    return first, last
+
+
+def _months_between(bounds: tuple[str, str]) -> set[date]:
+    first, last = _month(bounds[0]), _month(bounds[1])
+    out, cur = set(), first
+    while cur <= last:
+        out.add(cur)
+        cur = date(cur.year + cur.month // 12, cur.month % 12 + 1, 1)
+    return out
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from socle.generate import generate_landing
+
+    summary = generate_landing(
+        Path(args.out), args.persons, args.months, seed=args.seed, faults=args.faults
+    )
+    print(f"wrote {summary.get('files', '?')} files under {args.out}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from socle.pipeline import run_pipeline
+
+    months = _months_between(args.months) if args.months else None
+    summary = run_pipeline(Paths.from_env(), months=months)
+    print(summary.render())
+    return 0 if summary.ok else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from socle.demo import run_demo
+
+    summary = run_demo(Paths.from_env(), persons=args.persons, months=args.months, seed=args.seed)
+    print(summary.render())
+    return 0 if summary.ok else 1
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from socle.ingest import validate_file
+
+    report = validate_file(
+        Path(args.file), args.extract, operator=args.operator,
+        month=_month(args.month) if args.month else None,
+    )
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="socle",
+        description="Shared indicator base of the public employment network. "
+        "Data folder: $SOCLE_DATA_DIR (default ./data).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate a synthetic year, run the pipeline, show results")
+    demo.add_argument("--persons", type=int, default=20_000, help="synthetic persons (20000)")
+    demo.add_argument("--months", type=_month_range, default=("2024-01", "2024-12"))
+    demo.add_argument("--seed", type=int, default=42)
+    demo.set_defaults(func=_cmd_demo)
+
+    gen = sub.add_parser("generate", help="write synthetic operator deliveries")
+    gen.add_argument("--out", required=True, help="landing folder to write")
+    gen.add_argument("--persons", type=int, required=True)
+    gen.add_argument("--months", type=_month_range, required=True, help="YYYY-MM:YYYY-MM")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--faults", action="store_true", help="add documented bad rows and files")
+    gen.set_defaults(func=_cmd_generate)
+
+    run = sub.add_parser("run", help="ingest the landing folder, compute and export indicators")
+    run.add_argument("--months", type=_month_range, help="restrict to YYYY-MM[:YYYY-MM]")
+    run.set_defaults(func=_cmd_run)
+
+    val = sub.add_parser("validate", help="check a file before sending it (no warehouse needed)")
+    val.add_argument("file")
+    val.add_argument("--extract", required=True, choices=EXTRACTS)
+    val.add_argument("--operator", choices=sorted(OPERATORS))
+    val.add_argument("--month", help="YYYY-MM")
+    val.set_defaults(func=_cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

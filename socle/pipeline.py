@@ -1,0 +1,151 @@
+"""The pipeline's steps, shared by `socle run` and the Dagster assets.
+
+prepare (reference, catalog, tables) → ingest deliveries → recompute the periods they can
+change → export those periods. Each step is idempotent: running it again on the same
+landing folder changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from socle.config import Paths
+from socle.export import export_period
+from socle.export.secrecy import DEFAULT_THRESHOLD
+from socle.reference import load_reference
+from socle.warehouse import connect
+
+Progress = Callable[[str], None]
+
+
+def secrecy_threshold() -> int:
+    return int(os.environ.get("SOCLE_SECRET_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def prepare(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
+    """Reference tables, indicator catalog and empty loaded-layer tables."""
+    from socle.indicators import write_catalog
+    from socle.ingest import ensure_tables
+
+    counts = load_reference(con, paths.reference)
+    counts["indicators"] = write_catalog(con)
+    ensure_tables(con)
+    return counts
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    months: set[date] | None = None,
+    operators: set[str] | None = None,
+    progress: Progress = print,
+) -> list:
+    """Ingest the landing folder's deliveries (optionally one slice of it)."""
+    from socle.ingest import ingest_landing, pseudonymisation_key
+
+    return ingest_landing(
+        con, paths.landing, months=months, operators=operators, key=pseudonymisation_key(),
+        progress=progress,
+    )
+
+
+def stale_periods(con: duckdb.DuckDBPyConnection, changed_months: Iterable[date]) -> list[date]:
+    """Periods to recompute: those a change can affect, and those never computed yet."""
+    from socle.indicators import affected_periods, available_periods
+
+    computed = {
+        r[0] for r in con.execute(
+            "SELECT DISTINCT period FROM indicators.indicator_values"
+        ).fetchall()
+    } if _has_table(con, "indicators", "indicator_values") else set()
+    affected = set(affected_periods(con, set(changed_months)))
+    return sorted(affected | (set(available_periods(con)) - computed))
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection, periods: list[date], progress: Progress = print
+) -> int:
+    """Recompute every indicator of `periods`; returns the rows written."""
+    from socle.indicators import compute_indicators
+
+    return compute_indicators(con, periods, progress=progress) if periods else 0
+
+
+def export(
+    con: duckdb.DuckDBPyConnection, paths: Paths, periods: list[date], progress: Progress = print
+) -> list[Path]:
+    """Rewrite the export folders of `periods` from the warehouse."""
+    folders = []
+    for period in periods:
+        export_period(con, period, paths.exports, secrecy_threshold())
+        folders.append(paths.exports / period.strftime("%Y-%m"))
+        progress(f"exported {period:%Y-%m}")
+    return folders
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()[0] > 0
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the terminal."""
+
+    warehouse: Path
+    exports: Path
+    deliveries: list = field(default_factory=list)
+    periods: list[date] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list:
+        return [d for d in self.deliveries if d.status == "rejected"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def render(self) -> str:
+        status = Counter(d.status for d in self.deliveries)
+        lines = [
+            f"deliveries: {len(self.deliveries)} "
+            + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
+        ]
+        for d in self.rejected:
+            lines.append(f"  REJECTED {d.describe()}")
+        if self.periods:
+            lines.append(
+                f"indicators computed for {len(self.periods)} month(s): "
+                f"{self.periods[0]:%Y-%m} … {self.periods[-1]:%Y-%m}"
+            )
+        else:
+            lines.append("indicators: nothing to recompute")
+        lines.append(f"warehouse: {self.warehouse}")
+        lines.append(f"exports:   {self.exports}")
+        return "\n".join(lines)
+
+
+def run_pipeline(
+    paths: Paths, months: set[date] | None = None, progress: Progress = print
+) -> RunSummary:
+    """Everything the landing folder holds (or the given months of it), end to end."""
+    con = connect(paths.warehouse)
+    try:
+        prepare(con, paths)
+        results = ingest(con, paths, months=months, progress=progress)
+        changed = {r.month for r in results if r.changed}
+        periods = stale_periods(con, changed)
+        compute(con, periods, progress)
+        export(con, paths, periods, progress)
+    finally:
+        con.close()
+    return RunSummary(paths.warehouse, paths.exports, results, periods)
