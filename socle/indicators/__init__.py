@@ -1,0 +1,13 @@
+"""The indicator engine: catalog, computation, generated documentation."""
+
+from socle.indicators.catalog import Indicator, load_catalog, write_catalog
+from socle.indicators.engine import affected_periods, available_periods, compute_indicators
+
+__all__ = [
+    "Indicator",
+    "affected_periods",
+    "available_periods",
+    "compute_indicators",
+    "load_catalog",
+    "write_catalog",
+]

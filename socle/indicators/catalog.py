@@ -1,0 +1,123 @@
+"""The indicator catalog (`sql/indicators/catalog.toml`): what each indicator is and how
+it is computed. Adding an indicator is one catalog entry plus one SQL file."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from socle.config import SQL_DIR
+
+CATALOG_PATH = SQL_DIR / "indicators" / "catalog.toml"
+
+FAMILIES = ("capture", "delivery", "performance")
+AGGREGATIONS = ("count", "rate", "median")
+UNITS = ("persons", "pathways", "rate", "days")
+# Breakdowns the shared roll-up knows (CONTRACT §4), besides 'total'.
+BREAKDOWNS = (
+    "operator", "sex", "age_band", "education", "allowance", "disabled_worker", "qpv", "zrr",
+    "seniority", "category", "pathway_type", "exit_reason", "action_type",
+)
+# Extra slices an indicator file may emit through the `breakdown` fact column.
+_REQUIRED = ("code", "family", "unit", "label_fr", "definition_fr", "aggregation", "sql_file")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalog entry."""
+
+    code: str
+    family: str
+    unit: str
+    label_fr: str
+    definition_fr: str
+    aggregation: str
+    breakdowns: tuple[str, ...]
+    sql_file: str
+    months_after: int = 0  # loaded months needed after the period (6 for PERF_ACCESS_6M)
+    extra_breakdowns: tuple[str, ...] = ()  # slices the SQL file emits itself
+
+    @property
+    def sql_path(self) -> Path:
+        return SQL_DIR / "indicators" / self.sql_file
+
+    @property
+    def published_breakdowns(self) -> tuple[str, ...]:
+        return ("total", *self.breakdowns, *self.extra_breakdowns)
+
+
+class CatalogError(ValueError):
+    """The catalog breaks a rule: the pipeline stops before computing anything."""
+
+
+def _parse(entry: dict, position: int) -> Indicator:
+    missing = [k for k in _REQUIRED if not entry.get(k)]
+    if missing:
+        raise CatalogError(f"indicator #{position}: missing {', '.join(missing)}")
+    ind = Indicator(
+        code=entry["code"],
+        family=entry["family"],
+        unit=entry["unit"],
+        label_fr=entry["label_fr"].strip(),
+        definition_fr=" ".join(entry["definition_fr"].split()),
+        aggregation=entry["aggregation"],
+        breakdowns=tuple(entry.get("breakdowns", ())),
+        sql_file=entry["sql_file"],
+        months_after=int(entry.get("months_after", 0)),
+        extra_breakdowns=tuple(entry.get("extra_breakdowns", ())),
+    )
+    problems = []
+    if ind.family not in FAMILIES:
+        problems.append(f"family {ind.family!r} not in {FAMILIES}")
+    if ind.aggregation not in AGGREGATIONS:
+        problems.append(f"aggregation {ind.aggregation!r} not in {AGGREGATIONS}")
+    if ind.unit not in UNITS:
+        problems.append(f"unit {ind.unit!r} not in {UNITS}")
+    unknown = [b for b in ind.breakdowns if b not in BREAKDOWNS]
+    if unknown:
+        problems.append(f"unknown breakdowns {unknown} (known: {BREAKDOWNS})")
+    clash = set(ind.extra_breakdowns) & {"total", *BREAKDOWNS}
+    if clash:
+        problems.append(f"extra_breakdowns {sorted(clash)} clash with the shared breakdowns")
+    if ind.months_after < 0:
+        problems.append("months_after < 0")
+    if not ind.sql_path.is_file():
+        problems.append(f"SQL file {ind.sql_path} not found")
+    if problems:
+        raise CatalogError(f"indicator {ind.code}: " + "; ".join(problems))
+    return ind
+
+
+def load_catalog(path: Path = CATALOG_PATH) -> list[Indicator]:
+    """Read and validate the catalog; fails loudly rather than publish a half catalog."""
+    with path.open("rb") as fh:
+        entries = tomllib.load(fh).get("indicator", [])
+    indicators = [_parse(e, i + 1) for i, e in enumerate(entries)]
+    codes = [i.code for i in indicators]
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        raise CatalogError(f"duplicate indicator codes: {dupes}")
+    return indicators
+
+
+def write_catalog(con: duckdb.DuckDBPyConnection, indicators: list[Indicator] | None = None) -> int:
+    """(Re)write `ref.indicators`, the catalog analysts read beside the values."""
+    indicators = indicators if indicators is not None else load_catalog()
+    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
+    con.execute(
+        "CREATE OR REPLACE TABLE ref.indicators (code VARCHAR PRIMARY KEY, family VARCHAR, "
+        "unit VARCHAR, label_fr VARCHAR, definition_fr VARCHAR, aggregation VARCHAR, "
+        "breakdowns VARCHAR[], sql_file VARCHAR, months_after INTEGER)"
+    )
+    con.executemany(
+        "INSERT INTO ref.indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [i.code, i.family, i.unit, i.label_fr, i.definition_fr, i.aggregation,
+             list(i.published_breakdowns[1:]), i.sql_file, i.months_after]
+            for i in indicators
+        ],
+    )
+    return len(indicators)

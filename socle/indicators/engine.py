@@ -1,0 +1,196 @@
+"""Compute the catalog: each indicator file yields unit-level facts, one shared roll-up
+turns them into every level, breakdown and period, and the result replaces the rows of
+those periods in `indicators.indicator_values` in one transaction."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+
+import duckdb
+
+from schemas.codes import EXTRACTS
+from socle.indicators.catalog import Indicator, load_catalog
+from socle.reference import zoning_year
+from socle.warehouse import run_script, split_statements, transaction
+
+OUTPUT_DDL = """
+CREATE TABLE IF NOT EXISTS indicators.indicator_values (
+    period DATE NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    territory_code VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL,
+    breakdown_value VARCHAR NOT NULL,
+    numerator BIGINT,
+    denominator BIGINT,
+    value DOUBLE,
+    unit VARCHAR NOT NULL
+)"""
+
+# Shared tables built on demand, the first time an indicator file names them.
+SHARED_TABLES = {"eng_stock": "engine/stock.sql"}
+
+_TEMP_TABLES = (
+    "eng_periods", "eng_refdates", "eng_pid", "eng_reg", "eng_terr", "eng_path", "eng_offers",
+    "eng_diag", "eng_hires", "eng_actions", "eng_sat", "eng_stock", "eng_facts", "eng_cells",
+    "eng_levels", "eng_out",
+)
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def add_months(d: date, months: int) -> date:
+    """First day of the month `months` after the month of `d`."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def loaded_months(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """Delivery months present in any staging table."""
+    union = " UNION ".join(
+        f"SELECT DISTINCT delivery_month FROM staging.{extract}" for extract in EXTRACTS
+    )
+    rows = con.execute(f"SELECT delivery_month FROM ({union}) ORDER BY 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def available_periods(
+    con: duckdb.DuckDBPyConnection, indicator: Indicator | None = None
+) -> list[date]:
+    """Months that can be computed from what is loaded.
+
+    Every loaded month; for an indicator needing later months (PERF_ACCESS_6M:
+    `months_after = 6`), only months M with a delivery of M+6 or later loaded.
+    """
+    months = loaded_months(con)
+    if indicator is None or indicator.months_after == 0 or not months:
+        return months
+    last = months[-1]
+    return [m for m in months if add_months(m, indicator.months_after) <= last]
+
+
+def affected_periods(
+    con: duckdb.DuckDBPyConnection, changed_months: Iterable[date]
+) -> list[date]:
+    """Loaded months whose values may change after (re)deliveries of `changed_months`.
+
+    A delivery of month C changes the history every later month reads (a snapshot can
+    correct an exit date of any spell, stocks and waiting counts of later months follow),
+    rates over the M-1 stock read C at M = C+1, and PERF_ACCESS_6M cohorts of C-6..C read
+    hires of C. So: every loaded month from C - 6 months on.
+    """
+    changed = sorted(month_start(m) for m in changed_months)
+    if not changed:
+        return []
+    first = add_months(changed[0], -6)
+    return [m for m in loaded_months(con) if m >= first]
+
+
+def _zoning_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT zoning_year FROM ref.bassins ORDER BY 1").fetchall()]
+
+
+def _create_periods(con: duckdb.DuckDBPyConnection, periods: list[date]) -> None:
+    months = loaded_months(con)
+    last = months[-1] if months else None
+    years = _zoning_years(con)
+    rows = []
+    for p in periods:
+        after = (last.year * 12 + last.month) - (p.year * 12 + p.month) if last else 0
+        rows.append([p, p, month_end(p), p - timedelta(days=1),
+                     zoning_year(years, p.year) if years else None, after])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE eng_periods (period DATE PRIMARY KEY, m_start DATE, "
+        "m_end DATE, prev_end DATE, zoning_year INTEGER, months_after INTEGER)"
+    )
+    if rows:
+        con.executemany("INSERT INTO eng_periods VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _run_indicator(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, built: set[str]
+) -> None:
+    sql = ind.sql_path.read_text(encoding="utf-8")
+    for table, script in SHARED_TABLES.items():
+        if table in sql and table not in built:
+            run_script(con, script)
+            built.add(table)
+    statements = split_statements(sql)
+    if len(statements) != 1:
+        raise ValueError(f"{ind.sql_file}: one SELECT statement expected, "
+                         f"found {len(statements)}")
+    run_script(con, "engine/facts.sql")
+    con.execute(f"INSERT INTO eng_facts BY NAME ({statements[0]})")
+    params = {
+        "breakdowns": list(ind.published_breakdowns),
+        "months_after": ind.months_after,
+        "median": ind.aggregation == "median",
+        "code": ind.code,
+        "aggregation": ind.aggregation,
+        "unit": ind.unit,
+    }
+    run_script(con, "engine/explode.sql", params)
+    run_script(con, "engine/rollup.sql", params)
+
+
+def compute_indicators(
+    con: duckdb.DuckDBPyConnection,
+    periods: list[date] | None = None,
+    codes: list[str] | None = None,
+    progress: Callable[[str], object] | None = print,
+) -> int:
+    """Compute `codes` (default: the whole catalog) for `periods` (default: every loaded
+    month) and replace their rows in `indicators.indicator_values`; returns rows written.
+
+    The replacement is one transaction: readers see the old values or the new ones.
+    """
+    say = progress or (lambda _msg: None)
+    catalog = load_catalog()
+    if codes is not None:
+        known = {i.code for i in catalog}
+        unknown = sorted(set(codes) - known)
+        if unknown:
+            raise ValueError(f"unknown indicator codes: {unknown}")
+        catalog = [i for i in catalog if i.code in set(codes)]
+    periods = sorted({month_start(p) for p in (periods if periods is not None
+                                               else available_periods(con))})
+    con.execute(OUTPUT_DDL)
+    if not periods or not catalog:
+        return 0
+    started = time.perf_counter()
+    try:
+        _create_periods(con, periods)
+        run_script(con, "engine/prepare.sql")
+        con.execute("CREATE OR REPLACE TEMP TABLE eng_out AS "
+                    "SELECT * FROM indicators.indicator_values LIMIT 0")
+        say(f"indicators: inputs ready for {len(periods)} months "
+            f"({time.perf_counter() - started:.1f} s)")
+        built: set[str] = set()
+        for ind in catalog:
+            t0 = time.perf_counter()
+            _run_indicator(con, ind, built)
+            say(f"indicators: {ind.code} ({time.perf_counter() - t0:.1f} s)")
+        with transaction(con):
+            con.execute(
+                "DELETE FROM indicators.indicator_values WHERE period IN "
+                "(SELECT period FROM eng_periods) AND list_contains(?, indicator_code)",
+                [[i.code for i in catalog]],
+            )
+            con.execute("INSERT INTO indicators.indicator_values SELECT * FROM eng_out")
+        written = con.execute("SELECT count(*) FROM eng_out").fetchall()[0][0]
+        say(f"indicators: {written} rows written ({time.perf_counter() - started:.1f} s)")
+        return written
+    finally:
+        for table in _TEMP_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+

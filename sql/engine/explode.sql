@@ -1,0 +1,44 @@
+-- Facts -> (period, commune, breakdown, breakdown_value) cells for one indicator.
+-- Sums and counts are first reduced over identical fact rows (same commune and attributes),
+-- which shrinks the table before it is exploded into one row per breakdown value.
+-- $breakdowns: the catalog's breakdowns plus 'total'; $months_after: loaded months needed
+-- after the period.
+CREATE OR REPLACE TEMP TABLE eng_cells AS
+WITH reduced AS (
+    SELECT f.* EXCLUDE (num), sum(num) AS n, count(*) AS d,
+           CASE WHEN $median THEN list(num) END AS vals
+    FROM eng_facts f
+    JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
+    GROUP BY ALL
+),
+exploded AS (
+    SELECT period, commune_code, n, d, vals,
+        unnest(CASE
+            WHEN breakdown IS NOT NULL THEN [{'b': breakdown, 'v': breakdown_value}]
+            ELSE list_concat(
+                [{'b': 'total', 'v': 'total'},
+                 {'b': 'sex', 'v': coalesce(sex, 'unknown')},
+                 {'b': 'age_band', 'v': coalesce(age_band, 'unknown')},
+                 {'b': 'education', 'v': coalesce(education, 'unknown')},
+                 {'b': 'disabled_worker', 'v': coalesce(disabled_worker, 'unknown')},
+                 {'b': 'qpv', 'v': coalesce(qpv, 'unknown')},
+                 {'b': 'zrr', 'v': coalesce(zrr, 'unknown')},
+                 {'b': 'seniority', 'v': coalesce(seniority, 'unknown')},
+                 {'b': 'category', 'v': coalesce(category, 'unknown')},
+                 {'b': 'exit_reason', 'v': coalesce(exit_reason, 'unknown')},
+                 {'b': 'action_type', 'v': coalesce(action_type, 'unknown')}],
+                list_transform(coalesce(operator, ['unknown']),
+                               lambda x: {'b': 'operator', 'v': x}),
+                list_transform(coalesce(allowance, ['unknown']),
+                               lambda x: {'b': 'allowance', 'v': x}),
+                list_transform(coalesce(pathway_type, ['unknown']),
+                               lambda x: {'b': 'pathway_type', 'v': x})
+            )
+        END) AS bv
+    FROM reduced
+)
+SELECT period, commune_code, bv.b AS breakdown, bv.v AS breakdown_value,
+       sum(n) AS n, sum(d) AS d, flatten(list(vals)) AS vals
+FROM exploded
+WHERE list_contains($breakdowns, bv.b)
+GROUP BY ALL;

@@ -1,0 +1,26 @@
+-- The unit-level facts an indicator file yields: one row per unit (person, diagnostic,
+-- pathway, offer, answer) and period. `num` is 1 for a count, 0/1 for a rate's
+-- numerator, the value for a median. Breakdown columns left out are null. A row with
+-- `breakdown` set contributes to that (breakdown, breakdown_value) only: that is how a
+-- rate broken down by an attribute of the outcome (e.g. action_type) keeps its whole
+-- population as denominator.
+CREATE OR REPLACE TEMP TABLE eng_facts (
+    period DATE NOT NULL,
+    commune_code VARCHAR,
+    num DOUBLE,
+    breakdown VARCHAR,
+    breakdown_value VARCHAR,
+    operator VARCHAR[],
+    sex VARCHAR,
+    age_band VARCHAR,
+    education VARCHAR,
+    allowance VARCHAR[],
+    disabled_worker VARCHAR,
+    qpv VARCHAR,
+    zrr VARCHAR,
+    seniority VARCHAR,
+    category VARCHAR,
+    pathway_type VARCHAR[],
+    exit_reason VARCHAR,
+    action_type VARCHAR
+);

@@ -1,0 +1,120 @@
+"""Helpers for the indicator tests: staging rows with provenance, and reading results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+import schemas
+
+LOADED_AT = datetime(2024, 12, 1, 12, 0)
+
+
+def pid(n: int) -> str:
+    """A well-formed pseudonymous person id (64 hex chars) from a small number."""
+    return f"{n:064x}"
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def insert(
+    con: duckdb.DuckDBPyConnection,
+    extract: str,
+    operator: str,
+    month: str,
+    rows: list[dict[str, Any]],
+) -> None:
+    """Insert `rows` as one delivery (operator, month 'YYYY-MM') of `extract` into staging.
+
+    Missing columns are null; dates may be given as 'YYYY-MM-DD' strings; `person_id`
+    may be given as an int (turned into a well-formed id).
+    """
+    columns = list(schemas.column_types(extract))
+    month_date = d(month + "-01")
+    params = []
+    for row in rows:
+        unknown = set(row) - set(columns)
+        assert not unknown, f"unknown columns {unknown}"
+        values = []
+        for col in columns:
+            v = row.get(col)
+            if col == "person_id" and isinstance(v, int):
+                v = pid(v)
+            elif isinstance(v, str) and col.endswith("_date"):
+                v = d(v)
+            values.append(v)
+        params.append([*values, operator, month_date, f"{operator}/{month}/{extract}.csv",
+                       LOADED_AT])
+    placeholders = ", ".join(["?"] * (len(columns) + 4))
+    con.executemany(
+        f"INSERT INTO staging.{extract} ({', '.join(columns)}, operator, delivery_month, "
+        f"source_file, loaded_at) VALUES ({placeholders})",
+        params,
+    )
+
+
+def reg(rid: str, person: int, start: str, commune: str, *, exit: str | None = None,
+        reason: str | None = None, sex: str = "F", birth_year: int = 1990,
+        category: str | None = "A", education: str | None = "4", **flags: Any
+        ) -> dict[str, Any]:
+    """A registration row with sensible defaults (reason AUTRE when an exit is given)."""
+    row = {"registration_id": rid, "person_id": person, "registration_date": start,
+           "exit_date": exit, "exit_reason": reason or ("AUTRE" if exit else None),
+           "commune_code": commune, "sex": sex, "birth_year": birth_year,
+           "education_level": education, "category": category}
+    row.update(flags)
+    return row
+
+
+def results(con: duckdb.DuckDBPyConnection, code: str) -> dict[tuple, tuple]:
+    """{(period 'YYYY-MM', level, territory, breakdown, value): (num, den, value)}."""
+    rows = con.execute(
+        "SELECT strftime(period, '%Y-%m'), level, territory_code, breakdown, breakdown_value, "
+        "numerator, denominator, value FROM indicators.indicator_values "
+        "WHERE indicator_code = ?", [code]).fetchall()
+    return {tuple(r[:5]): tuple(r[5:]) for r in rows}
+
+
+def headline(res: dict[tuple, tuple], period: str, level: str = "NAT",
+             territory: str = "FR", breakdown: str = "total", value: str = "total"):
+    """The value of one cell, or None when the row is left out."""
+    row = res.get((period, level, territory, breakdown, value))
+    return None if row is None else row[2]
+
+
+def cells(res: dict[tuple, tuple], period: str, level: str, breakdown: str = "total"
+          ) -> dict[str, float]:
+    """{territory_code (or breakdown value at NAT): value} for one period/level/breakdown."""
+    out = {}
+    for (p, lv, terr, b, v), row in res.items():
+        if p == period and lv == level and b == breakdown:
+            out[terr if breakdown == "total" else v] = row[2]
+    return out
+
+
+def split_bassin(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str, str, str]:
+    """A committee spanning two départements: (bassin, commune_a, dep_a, commune_b, dep_b)."""
+    row = con.execute("""
+        WITH b AS (
+            SELECT b.bassin_code, c.commune_code, c.departement_code
+            FROM ref.bassins b JOIN ref.communes c USING (commune_code)
+            WHERE b.zoning_year = (SELECT max(zoning_year) FROM ref.bassins)
+        ), spanning AS (
+            SELECT bassin_code FROM b GROUP BY 1
+            HAVING count(DISTINCT departement_code) >= 2 ORDER BY 1 LIMIT 1
+        )
+        SELECT s.bassin_code,
+               min(b.commune_code) FILTER (WHERE b.departement_code = deps[1]),
+               deps[1],
+               min(b.commune_code) FILTER (WHERE b.departement_code = deps[2]),
+               deps[2]
+        FROM spanning s JOIN b USING (bassin_code),
+             (SELECT list(DISTINCT departement_code ORDER BY departement_code) AS deps
+              FROM b WHERE bassin_code = (SELECT bassin_code FROM spanning))
+        GROUP BY s.bassin_code, deps
+    """).fetchall()[0]
+    return tuple(row)

@@ -1,0 +1,99 @@
+"""Capture indicators on hand-made fixtures: expected values worked out on paper."""
+
+from __future__ import annotations
+
+from indicators_helpers import cells, headline, insert, reg, results, split_bassin
+
+from socle.indicators import compute_indicators
+
+
+def _registered_fixture(con) -> tuple[str, str, str, str, str]:
+    """Seven persons over January and February 2024 (two monthly snapshots).
+
+    P1 FT from 2024-01-01 (first day) in commune A (dép. a of a split committee), and ML
+       from 2024-01-15 in commune B (dép. b, same committee): the ML spell is the latest
+       registration, so P1 sits in B; FT spell says sex M, ML spell says F -> F.
+    P2 FT exits on 2024-01-31 (last day): not active at end of January.
+    P3 FT registered on 2024-01-31 (last day): active, Bastia (2B).
+    P4 CE, unknown well-formed commune 99123: NAT only.
+    P5 APEC since 2022-12-15, delivered with the old code 01003 (merged into 01165).
+    P6 FT: January snapshot open; February snapshot exits 2024-02-10 -> January only.
+    P7 FT in commune A.
+    """
+    bassin, com_a, dep_a, com_b, dep_b = split_bassin(con)
+    jan = [
+        reg("ft1", 1, "2024-01-01", com_a, sex="M", category="B"),
+        reg("ft2", 2, "2023-11-10", com_a, exit="2024-01-31"),
+        reg("ft3", 3, "2024-01-31", "2B033", sex="M"),
+        reg("ft6", 6, "2023-06-01", "75056"),
+        reg("ft7", 7, "2023-12-20", com_a, birth_year=1960),
+    ]
+    feb = [
+        reg("ft1", 1, "2024-01-01", com_a, sex="M", category="B"),
+        reg("ft3", 3, "2024-01-31", "2B033", sex="M"),
+        reg("ft6", 6, "2023-06-01", "75056", exit="2024-02-10"),
+        reg("ft7", 7, "2023-12-20", com_a, birth_year=1960),
+    ]
+    insert(con, "registrations", "FT", "2024-01", jan)
+    insert(con, "registrations", "FT", "2024-02", feb)
+    ml = [reg("ml1", 1, "2024-01-15", com_b, sex="F", category=None, birth_year=2002)]
+    insert(con, "registrations", "ML", "2024-01", ml)
+    insert(con, "registrations", "ML", "2024-02", ml)
+    for month in ("2024-01", "2024-02"):
+        insert(con, "registrations", "CE", month, [reg("ce4", 4, "2023-09-01", "99123")])
+        insert(con, "registrations", "APEC", month,
+               [reg("ap5", 5, "2022-12-15", "01003", category=None)])
+    return bassin, com_a, dep_a, com_b, dep_b
+
+
+def test_cap_registered(warehouse):
+    bassin, _, dep_a, _, dep_b = _registered_fixture(warehouse)
+    written = compute_indicators(warehouse, codes=["CAP_REGISTERED"], progress=None)
+    assert written > 0
+    res = results(warehouse, "CAP_REGISTERED")
+
+    # January: P1, P3, P4, P5, P6, P7 (P2 exits on the last day) = 6; P1 once.
+    assert headline(res, "2024-01") == 6
+    # February: P6 exited on 2024-02-10 in its latest version -> 5.
+    assert headline(res, "2024-02") == 5
+    # Count rows: numerator = value, no denominator.
+    assert res[("2024-01", "NAT", "FR", "total", "total")] == (6, None, 6.0)
+
+    # Départements straight from communes: P1 in dép. b (latest registration), P7 in a,
+    # P3 in 2B, P5 in 01 (old code mapped), P6 in 75; P4 nowhere below NAT.
+    deps = cells(res, "2024-01", "DEP")
+    assert deps == {dep_a: 1, dep_b: 1, "2B": 1, "01": 1, "75": 1}
+    assert "2A" not in deps  # empty territory: no row
+    # The committee spans both départements: P1 and P7 -> 2, not the sum of anything else.
+    assert cells(res, "2024-01", "BASSIN")[bassin] == 2
+    assert cells(res, "2024-01", "BASSIN")["CLPE01001"] == 1  # 01165, the merged commune
+    # Regions: 07, 26, 01 in 84 (P1, P7, P5); 2B in 94; 75 in 11.
+    assert cells(res, "2024-01", "REG") == {"84": 3, "94": 1, "11": 1}
+    # Unknown commune at NAT only: the sum of regions (5) is one short of NAT (6).
+
+    # Operators: FT = P1, P3, P6, P7; ML = P1; CE = P4; APEC = P5 (do not add up to 6).
+    assert cells(res, "2024-01", "NAT", "operator") == {"FT": 4, "ML": 1, "CE": 1, "APEC": 1}
+    # Sex from the spell giving the territory: P1 F (ML spell), P3 M, others F.
+    assert cells(res, "2024-01", "NAT", "sex") == {"F": 5, "M": 1}
+    # Age = 2024 - birth year: P1 2002 -> 22 '<26'; P7 1960 -> 64 '50+'; others 34.
+    assert cells(res, "2024-01", "NAT", "age_band") == {"<26": 1, "26-49": 4, "50+": 1}
+    # Seniority at 2024-01-31 since the earliest active start: P1 01-01 <6m, P3 <6m,
+    # P7 2023-12-20 <6m, P4 2023-09-01 <6m (4 full months), P6 2023-06-01 6-11m (7),
+    # P5 2022-12-15 12-23m (13).
+    assert cells(res, "2024-01", "NAT", "seniority") == {"<6m": 4, "6-11m": 1, "12-23m": 1}
+    # Category of the latest FT registration: P1 B (its FT spell), P3/P6/P7 A,
+    # P4 (CE) and P5 (APEC) have none.
+    assert cells(res, "2024-01", "NAT", "category") == {"A": 3, "B": 1, "none": 2}
+    # The same breakdowns exist at every level, e.g. operator in the split committee.
+    bassin_ops = {v: row[2] for (p, lv, t, b, v), row in res.items()
+                  if p == "2024-01" and lv == "BASSIN" and t == bassin and b == "operator"}
+    assert bassin_ops == {"FT": 2, "ML": 1}
+
+
+def test_recompute_replaces_rows(warehouse):
+    _registered_fixture(warehouse)
+    first = compute_indicators(warehouse, codes=["CAP_REGISTERED"], progress=None)
+    again = compute_indicators(warehouse, codes=["CAP_REGISTERED"], progress=None)
+    total = warehouse.execute(
+        "SELECT count(*) FROM indicators.indicator_values").fetchall()[0][0]
+    assert first == again == total
