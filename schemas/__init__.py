@@ -16,7 +16,7 @@ from schemas import (
     registrations,
     satisfaction,
 )
-from schemas._base import DeliveryContext
+from schemas._base import NO_CONTEXT, DeliveryContext
 from schemas.codes import EXTRACTS
 
 MODULES: dict[str, ModuleType] = {
@@ -39,7 +39,7 @@ PROVENANCE_DDL = (
 )
 
 
-def schema_for(extract: str, ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+def schema_for(extract: str, ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
     """The pandera schema of `extract` for one delivery context."""
     return MODULES[extract].schema(ctx)
 

@@ -22,6 +22,10 @@ SIRET_PATTERN = r"^[0-9]{14}$"
 ROME_PATTERN = r"^[A-Z][0-9]{4}$"
 MIN_DATE = date(1990, 1, 1)
 
+# Cross-column rule name (`column:rule`) → the columns its expression reads. Ingestion uses it
+# to drop a rule's reason when one of those columns is already reported as unparseable.
+ROW_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {}
+
 
 @dataclass(frozen=True)
 class DeliveryContext:
@@ -36,6 +40,9 @@ class DeliveryContext:
             return None
         last = calendar.monthrange(self.month.year, self.month.month)[1]
         return self.month.replace(day=last)
+
+
+NO_CONTEXT = DeliveryContext()  # schema without delivery-dependent rules (docs, headers)
 
 
 def column(
@@ -72,6 +79,8 @@ def row_check(name: str, expr: Callable[[], pl.Expr], fr: str) -> pa.Check:
 
     `expr` builds a boolean expression that is true (or null) for valid rows.
     """
+
+    ROW_CHECK_COLUMNS[name] = tuple(expr().meta.root_names())
 
     def check(data) -> pl.LazyFrame:
         return data.lazyframe.select(expr().fill_null(True).alias(name))

@@ -5,6 +5,7 @@ import polars as pl
 
 from schemas import codes
 from schemas._base import (
+    NO_CONTEXT,
     PERSON_ID_PATTERN,
     DeliveryContext,
     column,
@@ -17,7 +18,7 @@ from schemas._base import (
 ID_COLUMN = "action_id"
 
 
-def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "action_id": column(pl.Utf8, "Identifiant de l'action", "Action id",

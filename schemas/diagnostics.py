@@ -4,12 +4,20 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas import codes
-from schemas._base import PERSON_ID_PATTERN, DeliveryContext, column, date_bounds, isin, matches
+from schemas._base import (
+    NO_CONTEXT,
+    PERSON_ID_PATTERN,
+    DeliveryContext,
+    column,
+    date_bounds,
+    isin,
+    matches,
+)
 
 ID_COLUMN = "diagnostic_id"
 
 
-def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "diagnostic_id": column(

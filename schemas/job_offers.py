@@ -6,6 +6,7 @@ import polars as pl
 from schemas import codes
 from schemas._base import (
     COMMUNE_PATTERN,
+    NO_CONTEXT,
     ROME_PATTERN,
     SIRET_PATTERN,
     DeliveryContext,
@@ -19,7 +20,7 @@ from schemas._base import (
 ID_COLUMN = "offer_id"
 
 
-def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "offer_id": column(pl.Utf8, "Identifiant de l'offre", "Offer id",

@@ -1,10 +1,12 @@
-"""Pathways (parcours): snapshot of accompaniment spells; the delivering operator is the referent."""
+"""Pathways (parcours): snapshot of accompaniment spells; the delivering operator is the
+referent."""
 
 import pandera.polars as pa
 import polars as pl
 
 from schemas import codes
 from schemas._base import (
+    NO_CONTEXT,
     PERSON_ID_PATTERN,
     DeliveryContext,
     column,
@@ -17,7 +19,7 @@ from schemas._base import (
 ID_COLUMN = "pathway_id"
 
 
-def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "pathway_id": column(

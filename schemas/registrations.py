@@ -7,6 +7,7 @@ from schemas import codes
 from schemas._base import (
     COMMUNE_PATTERN,
     MIN_DATE,
+    NO_CONTEXT,
     PERSON_ID_PATTERN,
     DeliveryContext,
     column,
@@ -19,7 +20,7 @@ from schemas._base import (
 ID_COLUMN = "registration_id"
 
 
-def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
     allowance = {
         f"allowance_{a}": column(
             pl.Boolean, f"Allocataire {a.upper()}", f"{a.upper()} recipient", present=False

@@ -6,6 +6,7 @@ import polars as pl
 from schemas import codes
 from schemas._base import (
     COMMUNE_PATTERN,
+    NO_CONTEXT,
     PERSON_ID_PATTERN,
     SIRET_PATTERN,
     DeliveryContext,
@@ -23,7 +24,7 @@ def _required_for(respondent: str, col: str) -> pl.Expr:
     return (pl.col("respondent_type") != respondent) | pl.col(col).is_not_null()
 
 
-def schema(ctx: DeliveryContext = DeliveryContext()) -> pa.DataFrameSchema:
+def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "response_id": column(pl.Utf8, "Identifiant de la réponse", "Response id",

@@ -1,0 +1,26 @@
+"""Ingestion: landing files → validated `staging.<extract>`, `quarantine.<extract>`, audit.
+
+Every delivery goes through the same steps: discover → read (format, encoding, separator)
+→ header rules (may reject the delivery) → parse and pseudonymise → pandera rules (row
+reasons) → duplicates → publish atomically (replacing the slice) and audit.
+"""
+
+from socle.ingest.audit import accounting_errors
+from socle.ingest.discover import Delivery, discover_deliveries
+from socle.ingest.errors import Rejected
+from socle.ingest.load import DeliveryResult, FileResult, ingest_delivery, ingest_landing
+from socle.ingest.pseudonymise import pseudonymisation_key
+from socle.staging import ensure_staging as ensure_tables
+
+__all__ = [
+    "Delivery",
+    "DeliveryResult",
+    "FileResult",
+    "Rejected",
+    "accounting_errors",
+    "discover_deliveries",
+    "ensure_tables",
+    "ingest_delivery",
+    "ingest_landing",
+    "pseudonymisation_key",
+]

@@ -1,0 +1,107 @@
+"""`audit.deliveries`: one row per delivery and file, for every delivery ever seen.
+
+A delivery attempt is identified by (operator, delivery_month, extract, loaded_at): all files
+of one attempt share its `loaded_at`. The *current* version of a slice is its latest
+accepted or partial attempt; its rows are those in staging and quarantine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from schemas.codes import EXTRACTS
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    operator: str,
+    month: date,
+    extract: str,
+    files: list[dict],
+    status: str,
+    loaded_at: datetime,
+) -> None:
+    """Insert one audit row per file (dicts with source_file, sha256, counts, message)."""
+    con.executemany(
+        "INSERT INTO audit.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [operator, month, extract, f["source_file"], f["sha256"], f.get("rows_read", 0),
+             f.get("rows_loaded", 0), f.get("rows_quarantined", 0), f.get("rows_duplicate", 0),
+             status, f.get("message"), loaded_at]
+            for f in files
+        ],
+    )
+
+
+def current_hashes(
+    con: duckdb.DuckDBPyConnection, operator: str, month: date, extract: str
+) -> dict[str, str] | None:
+    """source_file → sha256 of the slice's current (accepted/partial) version, None if none."""
+    rows = con.execute(
+        """
+        SELECT source_file, sha256 FROM audit.deliveries
+        WHERE operator = ? AND delivery_month = ? AND extract = ?
+          AND loaded_at = (SELECT max(loaded_at) FROM audit.deliveries
+                           WHERE operator = ? AND delivery_month = ? AND extract = ?
+                             AND status IN ('accepted', 'partial'))
+        """,
+        [operator, month, extract] * 2,
+    ).fetchall()
+    return dict(rows) if rows else None
+
+
+def accounting_errors(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every way the published rows disagree with the audit of current deliveries (empty = ok).
+
+    Checks rows_read = loaded + quarantined + duplicate for every audit row, and, per file of
+    each slice's current version, the actual staging and quarantine row counts; rows in
+    staging or quarantine that no current delivery accounts for are errors too.
+    """
+    errors = [
+        f"{r[0]}: rows_read {r[1]} ≠ {r[2]} loaded + {r[3]} quarantined + {r[4]} duplicate"
+        for r in con.execute(
+            "SELECT source_file, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
+            "FROM audit.deliveries WHERE status <> 'rejected' "
+            "AND rows_read <> rows_loaded + rows_quarantined + rows_duplicate"
+        ).fetchall()
+    ]
+    for extract in EXTRACTS:
+        rows = con.execute(
+            f"""
+            WITH cur AS (
+                SELECT a.* FROM audit.deliveries a
+                WHERE a.extract = '{extract}' AND a.status IN ('accepted', 'partial')
+                  AND a.loaded_at = (SELECT max(b.loaded_at) FROM audit.deliveries b
+                                     WHERE b.operator = a.operator
+                                       AND b.delivery_month = a.delivery_month
+                                       AND b.extract = a.extract
+                                       AND b.status IN ('accepted', 'partial'))
+            ),
+            s AS (SELECT operator, delivery_month, source_file, count(*) AS n
+                  FROM staging.{extract} GROUP BY ALL),
+            q AS (SELECT operator, delivery_month, source_file, count(*) AS n
+                  FROM quarantine.{extract} GROUP BY ALL),
+            k AS (SELECT operator, delivery_month, source_file FROM cur
+                  UNION SELECT operator, delivery_month, source_file FROM s
+                  UNION SELECT operator, delivery_month, source_file FROM q)
+            SELECT k.operator, k.delivery_month, k.source_file,
+                   cur.rows_loaded, coalesce(s.n, 0), cur.rows_quarantined, coalesce(q.n, 0)
+            FROM k
+            LEFT JOIN cur USING (operator, delivery_month, source_file)
+            LEFT JOIN s USING (operator, delivery_month, source_file)
+            LEFT JOIN q USING (operator, delivery_month, source_file)
+            WHERE cur.rows_loaded IS NULL OR cur.rows_loaded <> coalesce(s.n, 0)
+               OR cur.rows_quarantined <> coalesce(q.n, 0)
+            """
+        ).fetchall()
+        for op, month, src, loaded, s_n, quar, q_n in rows:
+            if loaded is None:
+                errors.append(f"{extract} {op} {month:%Y-%m} {src}: {s_n} staged and {q_n} "
+                              "quarantined rows without a current delivery in the audit")
+            else:
+                errors.append(f"{extract} {op} {month:%Y-%m} {src}: audit says {loaded} loaded "
+                              f"/ {quar} quarantined, tables hold {s_n} / {q_n}")
+    return errors

@@ -1,0 +1,227 @@
+"""Publish a staged delivery: replace its (operator, month, extract) slice in one transaction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+import schemas
+from schemas._base import DeliveryContext
+from socle.ingest import audit
+from socle.ingest.communes import Lookups
+from socle.ingest.discover import Delivery, discover_deliveries
+from socle.ingest.errors import Rejected
+from socle.ingest.stage import (
+    Staged,
+    drop_temp_tables,
+    file_counts,
+    reason_counts,
+    stage_delivery,
+)
+from socle.staging import ensure_staging
+from socle.warehouse import transaction
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    message: str = ""
+
+    def as_audit(self) -> dict:
+        return self.__dict__
+
+
+@dataclass
+class DeliveryResult:
+    """What happened to one delivery. `status`: accepted, partial, rejected or unchanged
+    (identical to the slice's current version: nothing written, not even an audit row)."""
+
+    operator: str
+    month: date
+    extract: str
+    status: str
+    files: list[FileResult] = field(default_factory=list)
+    message: str = ""
+    rule: str | None = None  # the rejection rule
+    reason_counts: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rows_duplicate(self) -> int:
+        return sum(f.rows_duplicate for f in self.files)
+
+    @property
+    def changed(self) -> bool:
+        """True when the published tables changed (accepted or partial)."""
+        return self.status in ("accepted", "partial")
+
+    def describe(self) -> str:
+        head = f"{self.operator}/{self.month:%Y-%m}/{self.extract}: {self.status}"
+        if self.status == "rejected":
+            return f"{head}: {self.message}"
+        if self.status == "unchanged":
+            return f"{head} (same files as the current version)"
+        return (f"{head}: {self.rows_read} read, {self.rows_loaded} loaded, "
+                f"{self.rows_quarantined} quarantined, {self.rows_duplicate} duplicate"
+                + (f"; {self.message}" if self.message else ""))
+
+
+def _notes_message(staged: Staged, loaded: int) -> tuple[dict[str, object], str]:
+    notes: dict[str, object] = {k: int(v) for k, v in staged.stats.items()}
+    parts = []
+    if staged.stats.get("communes_mapped"):
+        parts.append(f"{staged.stats['communes_mapped']} old or arrondissement commune codes "
+                     "mapped to the current commune")
+    unknown = staged.stats.get("communes_unknown", 0)
+    if unknown:
+        share = unknown / loaded if loaded else 0.0
+        notes["communes_unknown_share"] = share
+        parts.append(f"{unknown} rows ({share:.2%}) with a commune code unknown to the "
+                     "reference (national level only)")
+    if staged.stats.get("rome_unknown"):
+        parts.append(f"{staged.stats['rome_unknown']} rows with a ROME code missing from the "
+                     "reference (loaded)")
+    extra = sorted({c for f in staged.files for c in f.extra_columns})
+    if extra:
+        notes["extra_columns"] = extra
+        parts.append(f"extra column(s) ignored: {', '.join(extra)}")
+    notes["encodings"] = sorted({e for f in staged.files for e in f.encodings})
+    return notes, "; ".join(parts)
+
+
+def ingest_delivery(
+    con: duckdb.DuckDBPyConnection,
+    delivery: Delivery,
+    *,
+    key: bytes | None,
+    lookups: Lookups | None = None,
+    force: bool = False,
+) -> DeliveryResult:
+    """Validate and publish one delivery atomically; a rejection leaves the slice untouched.
+
+    Same files as the slice's current version (sha256 set) → `unchanged`, nothing written,
+    unless `force`.
+    """
+    t0 = time.perf_counter()
+    op, month, extract = delivery.operator, delivery.month, delivery.extract
+    hashes = delivery.file_hashes
+    result = DeliveryResult(op, month, extract, "rejected")
+    if not force and audit.current_hashes(con, op, month, extract) == hashes:
+        result.status = "unchanged"
+        return result
+    loaded_at = datetime.now()
+    files = [(p, delivery.source_name(p)) for p in delivery.files]
+    ctx = DeliveryContext(op, month)
+    try:
+        staged = stage_delivery(con, files, extract, ctx,
+                                lookups=lookups or Lookups.from_warehouse(con), key=key)
+    except Rejected as e:
+        drop_temp_tables(con)
+        result.message, result.rule = e.message, e.rule
+        for _path, name in files:
+            fr = FileResult(name, hashes[name], message=f"rejected: {e.message}")
+            result.files.append(fr)
+        if result.files:  # rows read where readable: on the first file, to keep the sum
+            result.files[0].rows_read = e.rows_read
+        audit.record(con, operator=op, month=month, extract=extract,
+                     files=[f.as_audit() for f in result.files], status="rejected",
+                     loaded_at=loaded_at)
+        result.seconds = time.perf_counter() - t0
+        return result
+    try:
+        counts = file_counts(con)
+        result.reason_counts = reason_counts(con)
+        loaded = sum(c["rows_loaded"] for c in counts.values())
+        result.notes, result.message = _notes_message(staged, loaded)
+        result.status = "partial" if any(c["rows_quarantined"] for c in counts.values()) \
+            else "accepted"
+        for sf in staged.files:
+            c = counts.get(sf.source_file, {})
+            msg = result.message
+            if c.get("rows_quarantined"):
+                msg = "; ".join(x for x in (f"{c['rows_quarantined']} rows quarantined", msg) if x)
+            result.files.append(FileResult(sf.source_file, hashes[sf.source_file], **c,
+                                           message=msg))
+        with transaction(con):
+            publish(con, delivery, loaded_at)
+            audit.record(con, operator=op, month=month, extract=extract,
+                         files=[f.as_audit() for f in result.files], status=result.status,
+                         loaded_at=loaded_at)
+    finally:
+        drop_temp_tables(con)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def publish(con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datetime) -> None:
+    """Delete the slice from staging and quarantine, insert the staged rows (inside a txn)."""
+    extract = delivery.extract
+    cols = list(schemas.column_types(extract))
+    slice_params = [delivery.operator, delivery.month]
+    for schema in ("staging", "quarantine"):
+        con.execute(f"DELETE FROM {schema}.{extract} WHERE operator = ? AND delivery_month = ?",
+                    slice_params)
+    col_list = ", ".join(f't."{c}"' for c in cols)
+    con.execute(
+        f"""
+        INSERT INTO staging.{extract} BY NAME
+        SELECT {col_list}, ?::VARCHAR AS operator, ?::DATE AS delivery_month,
+               t.source_file, ?::TIMESTAMP AS loaded_at
+        FROM _in_typed t
+        WHERE t.rid NOT IN (SELECT rid FROM _in_fate WHERE fate <> 'load')
+        """,
+        [*slice_params, loaded_at],
+    )
+    con.execute(
+        f"""
+        INSERT INTO quarantine.{extract} BY NAME
+        SELECT {col_list}, f.reasons, ?::VARCHAR AS operator, ?::DATE AS delivery_month,
+               t.source_file, t.line_number
+        FROM _in_text t JOIN _in_fate f USING (rid)
+        WHERE f.fate = 'quarantine'
+        """,
+        slice_params,
+    )
+
+
+def ingest_landing(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    *,
+    months: set[date] | None = None,
+    operators: set[str] | None = None,
+    key: bytes | None = None,
+    progress: Callable[[str], None] = print,
+) -> list[DeliveryResult]:
+    """Ingest every delivery found under `landing` (optionally some months / operators)."""
+    ensure_staging(con)
+    lookups = Lookups.from_warehouse(con)
+    results = []
+    for delivery in discover_deliveries(landing, months=months, operators=operators):
+        result = ingest_delivery(con, delivery, key=key, lookups=lookups)
+        progress(result.describe())
+        results.append(result)
+    return results

@@ -1,0 +1,205 @@
+"""Read a delivered file as all-text columns, whatever its format, encoding and separator.
+
+Everything is read as text so quarantine keeps rows as delivered; typing is `parse.py`'s job.
+CSV is read in line-aligned byte chunks (transcoded to UTF-8 where needed) so a national file
+never has to fit in memory at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import unicodedata
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from socle.ingest.errors import Rejected
+
+CHUNK_BYTES = 128 << 20
+PARQUET_BATCH_ROWS = 1_000_000
+_BOM = b"\xef\xbb\xbf"
+
+
+def normalise_header(name: str) -> str:
+    """Column names match case-insensitively after trimming (CONTRACT §1)."""
+    return name.replace("\ufeff", "").strip().strip('"').strip().lower()
+
+
+def decode(data: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes of `data` and the encoding it was found in.
+
+    Strict UTF-8 first; otherwise Windows-1252 (what French office software writes: ’ œ €),
+    and Latin-1 only when a byte is undefined in Windows-1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+    """
+    if data.isascii():
+        return data, "ascii"
+    try:
+        data.decode("utf-8")
+        return data, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1").encode("utf-8"), "latin-1"
+
+
+def sniff_separator(header: str) -> str:
+    """`;` or `,`, whichever splits the header into more fields (outside quotes)."""
+    outside = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
+    return ";" if outside.count(";") >= outside.count(",") else ","
+
+
+@dataclass
+class TextFile:
+    """One delivered file, opened: its header is known, its rows come in text chunks."""
+
+    path: Path
+    columns: list[str]  # normalised names, in file order
+    original_columns: list[str]
+    format: str  # csv | csv.gz | parquet
+    separator: str | None = None
+    encodings: set[str] = field(default_factory=set)
+
+    def chunks(self) -> Iterator[pl.DataFrame]:
+        """All-text frames (normalised column names), in file order."""
+        if self.format == "parquet":
+            yield from _parquet_chunks(self)
+        else:
+            yield from _csv_chunks(self)
+
+
+def open_file(path: Path) -> TextFile:
+    """Open a delivery file and read its header; unreadable or empty files are rejected."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        return _open_parquet(path)
+    fmt = "csv.gz" if name.endswith(".gz") else "csv"
+    try:
+        with _open_stream(path, fmt) as f:
+            head = f.read(1 << 16)
+            while b"\n" not in head:
+                more = f.read(1 << 16)
+                if not more:
+                    break
+                head += more
+    except (OSError, EOFError, zlib.error) as e:
+        raise Rejected(f"{path.name}: unreadable ({_gzip_error(e)})", rule="unreadable") from e
+    if head.startswith(_BOM):
+        head = head[len(_BOM):]
+    if not head.strip():
+        raise Rejected(f"{path.name}: empty file", rule="empty")
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    text, encoding = decode(line)
+    header = text.decode("utf-8")
+    sep = sniff_separator(header)
+    original = next(csv.reader([header], delimiter=sep))
+    return TextFile(path, [normalise_header(c) for c in original], original, fmt, sep, {encoding})
+
+
+def _gzip_error(e: BaseException) -> str:
+    if isinstance(e, EOFError):
+        return "truncated gzip: the compressed stream ends early"
+    if isinstance(e, gzip.BadGzipFile | zlib.error):
+        return f"corrupt gzip: {e}"
+    return str(e)
+
+
+def _open_stream(path: Path, fmt: str):
+    return gzip.open(path, "rb") if fmt == "csv.gz" else open(path, "rb")
+
+
+def _cut(buf: bytes) -> int:
+    """Where to end a chunk: after the last newline that is not inside a quoted field."""
+    cut = buf.rfind(b"\n")
+    pos = cut
+    while pos > 0 and buf.count(b'"', 0, pos) % 2:
+        pos = buf.rfind(b"\n", 0, pos)
+    return pos if pos > 0 else cut
+
+
+def _csv_chunks(tf: TextFile) -> Iterator[pl.DataFrame]:
+    try:
+        with _open_stream(tf.path, tf.format) as f:
+            buf = f.read(CHUNK_BYTES)
+            if buf.startswith(_BOM):
+                buf = buf[len(_BOM):]
+            buf = buf.split(b"\n", 1)[1] if b"\n" in buf else b""
+            while True:
+                more = f.read(CHUNK_BYTES)
+                if not more:
+                    if buf.strip():
+                        yield _parse_csv(tf, buf)
+                    return
+                buf += more
+                cut = _cut(buf)
+                if cut < 0:
+                    continue
+                yield _parse_csv(tf, buf[: cut + 1])
+                buf = buf[cut + 1:]
+    except (OSError, EOFError, zlib.error) as e:
+        raise Rejected(f"{tf.path.name}: unreadable ({_gzip_error(e)})", rule="unreadable") from e
+
+
+def _parse_csv(tf: TextFile, data: bytes) -> pl.DataFrame:
+    utf8, encoding = decode(data)
+    tf.encodings.add(encoding)
+    try:
+        return pl.read_csv(
+            utf8, has_header=False, new_columns=tf.columns, separator=tf.separator,
+            infer_schema=False, quote_char='"', truncate_ragged_lines=False,
+        )
+    except pl.exceptions.PolarsError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise Rejected(f"{tf.path.name}: unreadable CSV ({first})", rule="unreadable") from e
+
+
+def _open_parquet(path: Path) -> TextFile:
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+    except Exception as e:  # pyarrow raises several types for corrupt files
+        raise Rejected(f"{path.name}: unreadable Parquet ({e})", rule="unreadable") from e
+    return TextFile(path, [normalise_header(c) for c in names], list(names), "parquet")
+
+
+def _parquet_chunks(tf: TextFile) -> Iterator[pl.DataFrame]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(tf.path)
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            df = pl.from_arrow(batch)
+            assert isinstance(df, pl.DataFrame)
+            yield df.select(_as_text(df.schema)).rename(dict(zip(df.columns, tf.columns,
+                                                                  strict=True)))
+    except Rejected:
+        raise
+    except Exception as e:
+        raise Rejected(f"{tf.path.name}: unreadable Parquet ({e})", rule="unreadable") from e
+
+
+def _as_text(schema: pl.Schema) -> list[pl.Expr]:
+    """Typed Parquet columns → text the parser accepts (ISO dates, true/false)."""
+    out = []
+    for name, dtype in schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.Datetime):
+            col = col.dt.date()
+        out.append(col.cast(pl.Utf8).alias(name))
+    return out
+
+
+def ascii_fold(name: str) -> str:
+    """Accents off, lower case, separators as `_`: for matching close variants of a name."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    out = "".join(ch if ch.isalnum() else "_" for ch in folded)
+    return "_".join(p for p in out.split("_") if p)
+
+
+__all__ = ["TextFile", "open_file", "decode", "sniff_separator", "normalise_header", "ascii_fold"]
