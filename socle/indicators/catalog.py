@@ -3,6 +3,7 @@ it is computed. Adding an indicator is one catalog entry plus one SQL file."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ BREAKDOWNS = (
     "operator", "sex", "age_band", "education", "allowance", "disabled_worker", "qpv", "zrr",
     "seniority", "category", "pathway_type", "exit_reason", "action_type",
 )
-# Extra slices an indicator file may emit through the `breakdown` fact column.
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _REQUIRED = ("code", "family", "unit", "label_fr", "definition_fr", "aggregation", "sql_file")
 
 
@@ -38,7 +39,7 @@ class Indicator:
     breakdowns: tuple[str, ...]
     sql_file: str
     months_after: int = 0  # loaded months needed after the period (6 for PERF_ACCESS_6M)
-    extra_breakdowns: tuple[str, ...] = ()  # slices the SQL file emits itself
+    slices: tuple[str, ...] = ()  # breakdowns the SQL file emits itself, as rows
 
     @property
     def sql_path(self) -> Path:
@@ -46,7 +47,7 @@ class Indicator:
 
     @property
     def published_breakdowns(self) -> tuple[str, ...]:
-        return ("total", *self.breakdowns, *self.extra_breakdowns)
+        return ("total", *self.breakdowns, *self.slices)
 
 
 class CatalogError(ValueError):
@@ -67,7 +68,7 @@ def _parse(entry: dict, position: int) -> Indicator:
         breakdowns=tuple(entry.get("breakdowns", ())),
         sql_file=entry["sql_file"],
         months_after=int(entry.get("months_after", 0)),
-        extra_breakdowns=tuple(entry.get("extra_breakdowns", ())),
+        slices=tuple(entry.get("slices", ())),
     )
     problems = []
     if ind.family not in FAMILIES:
@@ -79,9 +80,12 @@ def _parse(entry: dict, position: int) -> Indicator:
     unknown = [b for b in ind.breakdowns if b not in BREAKDOWNS]
     if unknown:
         problems.append(f"unknown breakdowns {unknown} (known: {BREAKDOWNS})")
-    clash = set(ind.extra_breakdowns) & {"total", *BREAKDOWNS}
+    clash = set(ind.slices) & {"total", *ind.breakdowns}
     if clash:
-        problems.append(f"extra_breakdowns {sorted(clash)} clash with the shared breakdowns")
+        problems.append(f"slices {sorted(clash)} also listed as breakdowns (or 'total')")
+    bad = [s for s in ind.slices if not _NAME.match(s)]
+    if bad:
+        problems.append(f"slice names {bad} are not lowercase identifiers")
     if ind.months_after < 0:
         problems.append("months_after < 0")
     if not ind.sql_path.is_file():

@@ -132,7 +132,8 @@ def _run_indicator(
     run_script(con, "engine/facts.sql")
     con.execute(f"INSERT INTO eng_facts BY NAME ({statements[0]})")
     params = {
-        "breakdowns": list(ind.published_breakdowns),
+        "breakdowns": ["total", *ind.breakdowns],
+        "slices": list(ind.slices),
         "months_after": ind.months_after,
         "median": ind.aggregation == "median",
         "code": ind.code,

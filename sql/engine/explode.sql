@@ -1,8 +1,9 @@
 -- Facts -> (period, commune, breakdown, breakdown_value) cells for one indicator.
 -- Sums and counts are first reduced over identical fact rows (same commune and attributes),
 -- which shrinks the table before it is exploded into one row per breakdown value.
--- $breakdowns: the catalog's breakdowns plus 'total'; $months_after: loaded months needed
--- after the period.
+-- $breakdowns: the catalog's breakdowns plus 'total', taken from the fact columns;
+-- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set;
+-- $months_after: loaded months needed after the period. A null attribute is 'unknown'.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
 WITH reduced AS (
     SELECT f.* EXCLUDE (num), sum(num) AS n, count(*) AS d,
@@ -12,7 +13,7 @@ WITH reduced AS (
     GROUP BY ALL
 ),
 exploded AS (
-    SELECT period, commune_code, n, d, vals,
+    SELECT period, commune_code, n, d, vals, breakdown IS NOT NULL AS is_slice,
         unnest(CASE
             WHEN breakdown IS NOT NULL THEN [{'b': breakdown, 'v': breakdown_value}]
             ELSE list_concat(
@@ -40,5 +41,6 @@ exploded AS (
 SELECT period, commune_code, bv.b AS breakdown, bv.v AS breakdown_value,
        sum(n) AS n, sum(d) AS d, flatten(list(vals)) AS vals
 FROM exploded
-WHERE list_contains($breakdowns, bv.b)
+WHERE CASE WHEN is_slice THEN list_contains($slices::VARCHAR[], bv.b)
+           ELSE list_contains($breakdowns::VARCHAR[], bv.b) END
 GROUP BY ALL;

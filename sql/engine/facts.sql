@@ -1,9 +1,10 @@
 -- The unit-level facts an indicator file yields: one row per unit (person, diagnostic,
 -- pathway, offer, answer) and period. `num` is 1 for a count, 0/1 for a rate's
 -- numerator, the value for a median. Breakdown columns left out are null. A row with
--- `breakdown` set contributes to that (breakdown, breakdown_value) only: that is how a
--- rate broken down by an attribute of the outcome (e.g. action_type) keeps its whole
--- population as denominator.
+-- `breakdown` set (a "slice", declared in the catalog) contributes to that
+-- (breakdown, breakdown_value) only: that is how a rate broken down by an attribute of the
+-- outcome (e.g. action_type) keeps its whole population as denominator. List columns
+-- (operator, allowance, pathway_type) put a unit under each of their values.
 CREATE OR REPLACE TEMP TABLE eng_facts (
     period DATE NOT NULL,
     commune_code VARCHAR,

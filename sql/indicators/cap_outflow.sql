@@ -1,0 +1,22 @@
+-- CAP_OUTFLOW: distinct persons with an exit_date in M and not active at the end of M.
+-- exit_reason and the territory come from the person's last exit in M (latest exit_date,
+-- then latest registration); operators are those whose spells ended in M.
+WITH exits AS (
+    SELECT p.period, p.m_end, r.pid,
+           max(r.exit_date) AS ref_date,
+           list(r.exit_reason ORDER BY r.exit_date DESC, r.registration_date DESC,
+                r.registration_id DESC, r.operator DESC)[1] AS exit_reason,
+           list(DISTINCT r.operator ORDER BY r.operator) AS operator
+    FROM eng_reg r
+    JOIN eng_periods p ON r.exit_date BETWEEN p.m_start AND p.m_end
+    GROUP BY p.period, p.m_end, r.pid
+),
+gone AS (
+    SELECT e.* FROM exits e
+    ANTI JOIN eng_stock s ON s.ref_date = e.m_end AND s.pid = e.pid
+)
+SELECT u.period, t.commune_code, 1 AS num, u.operator, u.exit_reason,
+       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
+       t.disabled_worker, t.qpv, t.zrr, t.category
+FROM gone u
+ASOF JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date

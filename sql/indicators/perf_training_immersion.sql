@@ -1,0 +1,33 @@
+-- PERF_TRAINING_IMMERSION: persons active at the end of M-1 with an action (training or
+-- immersion) started in M, over all persons active at the end of M-1. The action_type
+-- slices keep the whole M-1 stock as denominator: share who started a FORMATION, share
+-- who started an IMMERSION.
+WITH started AS (
+    SELECT p.period, a.pid,
+           bool_or(a.action_type = 'FORMATION') AS formation,
+           bool_or(a.action_type = 'IMMERSION') AS immersion
+    FROM eng_actions a
+    JOIN eng_periods p ON a.start_date BETWEEN p.m_start AND p.m_end
+    GROUP BY p.period, a.pid
+),
+stock AS (
+    SELECT p.period, s.*, coalesce(a.formation, false) AS formation,
+           coalesce(a.immersion, false) AS immersion, a.pid IS NOT NULL AS any_action
+    FROM eng_periods p
+    JOIN eng_stock s ON s.ref_date = p.prev_end
+    LEFT JOIN started a ON a.period = p.period AND a.pid = s.pid
+)
+SELECT period, commune_code, any_action::INTEGER AS num, NULL AS breakdown,
+       NULL AS breakdown_value,
+       operator, sex, eng_age_band(period, birth_year) AS age_band, education,
+       allowance, disabled_worker, qpv, zrr,
+       eng_seniority(first_start, ref_date) AS seniority, category
+FROM stock
+UNION ALL
+SELECT period, commune_code, formation::INTEGER, 'action_type', 'FORMATION',
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM stock
+UNION ALL
+SELECT period, commune_code, immersion::INTEGER, 'action_type', 'IMMERSION',
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM stock

@@ -1,0 +1,16 @@
+-- REA_DIAG_DELAY: for each diagnostic dated in M, days from the person's latest registration
+-- on or before the diagnostic (same day = 0) to the diagnostic; median. A diagnostic of a
+-- person with no registration by then has no delay and is left out. Operator: the one
+-- that made the diagnostic.
+WITH diags AS (
+    SELECT p.period, g.pid, g.operator, g.diagnostic_date
+    FROM eng_diag g
+    JOIN eng_periods p ON g.diagnostic_date BETWEEN p.m_start AND p.m_end
+)
+SELECT u.period, t.commune_code,
+       (u.diagnostic_date - t.registration_date)::DOUBLE AS num,
+       [u.operator] AS operator,
+       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
+       t.disabled_worker, t.qpv, t.zrr, t.category
+FROM diags u
+ASOF JOIN eng_terr t ON u.pid = t.pid AND u.diagnostic_date >= t.registration_date

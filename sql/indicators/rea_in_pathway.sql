@@ -1,0 +1,17 @@
+-- REA_IN_PATHWAY: distinct persons with a pathway active at the end of M, under each
+-- referent operator and each type of their active pathways. Territory at the end of M;
+-- a person with no registration has none (national level only).
+WITH per_person AS (
+    SELECT p.period, p.m_end AS ref_date, x.pid,
+           list(DISTINCT x.operator ORDER BY x.operator) AS operator,
+           list(DISTINCT x.pathway_type ORDER BY x.pathway_type) AS pathway_type
+    FROM eng_path x
+    JOIN eng_periods p
+      ON x.start_date <= p.m_end AND (x.end_date IS NULL OR x.end_date > p.m_end)
+    GROUP BY p.period, p.m_end, x.pid
+)
+SELECT u.period, t.commune_code, 1 AS num, u.operator, u.pathway_type,
+       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
+       t.disabled_worker, t.qpv, t.zrr, t.category
+FROM per_person u
+ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date

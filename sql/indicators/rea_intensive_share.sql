@@ -1,0 +1,26 @@
+-- REA_INTENSIVE_SHARE: among persons with a pathway active at the end of M, the share with an
+-- intensive one (RENFORCE, GLOBAL, INTENSIF, CEJ). The operator slices compare, for each
+-- referent operator, its persons in an intensive pathway with it to its persons in any
+-- pathway with it.
+WITH active AS (
+    SELECT p.period, p.m_end AS ref_date, x.pid, x.operator,
+           x.pathway_type IN ('RENFORCE', 'GLOBAL', 'INTENSIF', 'CEJ') AS intensive
+    FROM eng_path x
+    JOIN eng_periods p
+      ON x.start_date <= p.m_end AND (x.end_date IS NULL OR x.end_date > p.m_end)
+),
+per_person AS (
+    SELECT period, ref_date, pid, NULL AS slice_operator,
+           max(intensive::INTEGER) AS num
+    FROM active GROUP BY period, ref_date, pid
+    UNION ALL
+    SELECT period, ref_date, pid, operator, max(intensive::INTEGER)
+    FROM active GROUP BY period, ref_date, pid, operator
+)
+SELECT u.period, t.commune_code, u.num,
+       CASE WHEN u.slice_operator IS NOT NULL THEN 'operator' END AS breakdown,
+       u.slice_operator AS breakdown_value,
+       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
+       t.disabled_worker, t.qpv, t.zrr, t.category
+FROM per_person u
+ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date
