@@ -10,6 +10,7 @@ from socle.ingest.discover import Delivery, discover_deliveries
 from socle.ingest.errors import Rejected
 from socle.ingest.load import DeliveryResult, FileResult, ingest_delivery, ingest_landing
 from socle.ingest.pseudonymise import pseudonymisation_key
+from socle.ingest.validate_cli import ValidationReport, validate_file
 from socle.staging import ensure_staging as ensure_tables
 
 __all__ = [
@@ -17,10 +18,12 @@ __all__ = [
     "DeliveryResult",
     "FileResult",
     "Rejected",
+    "ValidationReport",
     "accounting_errors",
     "discover_deliveries",
     "ensure_tables",
     "ingest_delivery",
     "ingest_landing",
     "pseudonymisation_key",
+    "validate_file",
 ]

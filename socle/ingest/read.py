@@ -146,16 +146,25 @@ def _csv_chunks(tf: TextFile) -> Iterator[pl.DataFrame]:
 
 
 def _parse_csv(tf: TextFile, data: bytes) -> pl.DataFrame:
+    """Parse one chunk; a stray `"` that breaks quoting makes a retry with quotes as text.
+
+    The retry keeps such rows as delivered (the quote is part of the value); a file whose
+    quoting is needed to split its fields then fails with a ragged line and is rejected.
+    """
     utf8, encoding = decode(data)
     tf.encodings.add(encoding)
-    try:
-        return pl.read_csv(
-            utf8, has_header=False, new_columns=tf.columns, separator=tf.separator,
-            infer_schema=False, quote_char='"', truncate_ragged_lines=False,
-        )
-    except pl.exceptions.PolarsError as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise Rejected(f"{tf.path.name}: unreadable CSV ({first})", rule="unreadable") from e
+    error: pl.exceptions.PolarsError | None = None
+    for quote in ('"', None):
+        try:
+            return pl.read_csv(
+                utf8, has_header=False, new_columns=tf.columns, separator=tf.separator,
+                infer_schema=False, quote_char=quote, truncate_ragged_lines=False,
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError as e:
+            error = error or e
+    first = str(error).strip().splitlines()[0] if str(error).strip() else "parse error"
+    raise Rejected(f"{tf.path.name}: unreadable CSV ({first})", rule="unreadable") from error
 
 
 def _open_parquet(path: Path) -> TextFile:

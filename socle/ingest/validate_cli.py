@@ -1,0 +1,142 @@
+"""`validate_file`: the check an operator runs before sending, with the pipeline's own code.
+
+No warehouse: the file is staged into an in-memory DuckDB with the bundled reference, then
+the report is read from the same staged tables the pipeline would publish from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+import schemas
+from schemas._base import DeliveryContext
+from socle.ingest.communes import Lookups
+from socle.ingest.discover import parse_landing_path
+from socle.ingest.errors import Rejected
+from socle.ingest.pseudonymise import pseudonymisation_key
+from socle.ingest.stage import file_counts, reason_counts, stage_delivery
+
+MAX_LINES = 20
+
+
+@dataclass
+class ValidationReport:
+    path: Path
+    extract: str
+    operator: str | None
+    month: date | None
+    status: str  # accepted | partial | rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    message: str = ""
+    rule: str | None = None
+    reason_counts: dict[str, int] = field(default_factory=dict)
+    failing_lines: list[tuple[int, str | None, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every row would load (exact duplicate rows are dropped, not refused)."""
+        return self.status == "accepted"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def render(self) -> str:
+        month = f"{self.month:%Y-%m}" if self.month else "unknown month"
+        lines = [f"{self.path.name} ({self.extract}, operator {self.operator or 'unknown'}, "
+                 f"{month}): {self.verdict()}"]
+        if self.status == "rejected":
+            lines.append(f"  rejected [{self.rule}]: {self.message}")
+        else:
+            lines.append(f"  rows read {self.rows_read}: {self.rows_loaded} would load, "
+                         f"{self.rows_quarantined} quarantined, {self.rows_duplicate} exact "
+                         "duplicates dropped")
+        if self.reason_counts:
+            lines.append("  rows by rule:")
+            lines += [f"    {reason:<45} {n}" for reason, n in self.reason_counts.items()]
+        if self.failing_lines:
+            id_col = schemas.id_column(self.extract)
+            lines.append(f"  first failing lines (line 1 = first data row, {id_col}):")
+            lines += [f"    line {ln:>7}  {rid or '-':<20} {why}"
+                      for ln, rid, why in self.failing_lines]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def verdict(self) -> str:
+        return {"accepted": "OK, the file would load whole",
+                "partial": "NOT OK, some rows would be quarantined",
+                "rejected": "NOT OK, the file would be rejected"}[self.status]
+
+
+def validate_file(
+    path: Path | str,
+    extract: str,
+    operator: str | None = None,
+    month: date | None = None,
+    *,
+    key: bytes | None = None,
+) -> ValidationReport:
+    """Validate one file as the pipeline would; operator and month default to the landing path.
+
+    Without a month the in-month date rules cannot run, without an operator neither can the
+    FT-only ones; the report says so. The key defaults to `SOCLE_PSEUDONYMISATION_KEY`.
+    """
+    path = Path(path)
+    p_op, p_month, _ = parse_landing_path(path)
+    operator = operator or p_op
+    month = month or p_month
+    key = key if key is not None else pseudonymisation_key()
+    report = ValidationReport(path, extract, operator, month, "rejected")
+    if month is None:
+        report.notes.append("month unknown: date-in-month rules not checked (give --month)")
+    if operator is None:
+        report.notes.append("operator unknown: operator-specific rules not checked")
+    source = path.name
+    con = duckdb.connect()
+    try:
+        staged = stage_delivery(con, [(path, source)], extract,
+                                DeliveryContext(operator, month), lookups=Lookups.bundled(),
+                                key=key)
+    except Rejected as e:
+        report.message, report.rule, report.rows_read = e.message, e.rule, e.rows_read
+        con.close()
+        return report
+    try:
+        c = file_counts(con).get(source, {})
+        for k, v in c.items():
+            setattr(report, k, v)
+        report.reason_counts = reason_counts(con)
+        report.status = "partial" if report.rows_quarantined else "accepted"
+        id_col = schemas.id_column(extract)
+        report.failing_lines = [
+            (r[0], r[1], r[2]) for r in con.execute(
+                f"""SELECT t.line_number, t."{id_col}", f.reasons FROM _in_text t
+                    JOIN _in_fate f USING (rid) WHERE f.fate = 'quarantine'
+                    ORDER BY t.line_number LIMIT {MAX_LINES}""").fetchall()
+        ]
+        extra = sorted({x for f in staged.files for x in f.extra_columns})
+        if extra:
+            report.notes.append(f"extra column(s) ignored: {', '.join(extra)}")
+        st = staged.stats
+        if st.get("communes_mapped"):
+            report.notes.append(f"{st['communes_mapped']} old or arrondissement commune codes "
+                                "mapped to the current commune")
+        if st.get("communes_unknown"):
+            report.notes.append(f"{st['communes_unknown']} rows with a commune code unknown to "
+                                "the reference (counted at national level only)")
+        if st.get("rome_unknown"):
+            report.notes.append(f"{st['rome_unknown']} rows with a ROME code missing from the "
+                                "reference")
+        if report.rows_duplicate:
+            report.notes.append(f"{report.rows_duplicate} exact duplicate rows would be dropped")
+    finally:
+        con.close()
+    return report
