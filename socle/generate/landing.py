@@ -1,0 +1,171 @@
+"""`generate_landing`: draw a synthetic network and write it as monthly operator deliveries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from schemas.codes import EXTRACTS
+from socle.generate import events, offers
+from socle.generate.extracts import ExtractBuilder
+from socle.generate.faults import FaultPlan
+from socle.generate.geography import load_geography
+from socle.generate.habits import HABITS, file_name, render, write_file
+from socle.generate.months import Month, month_range
+from socle.generate.population import OPERATORS, SEGMENT_NAMES, draw_population
+from socle.generate.truth import active_persons_month_end
+
+# Who delivers what: job offers (and employer answers) come from FT and Apec only;
+# every operator delivers its registrations, diagnostics, pathways, hires, actions
+# and person satisfaction answers.
+DELIVERIES: dict[str, tuple[str, ...]] = {
+    op: tuple(e for e in EXTRACTS if e != "job_offers" or op in ("FT", "APEC"))
+    for op in OPERATORS
+}
+
+
+def _by_operator(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return {op: df.filter(pl.col("op") == i) for i, op in enumerate(OPERATORS)}
+
+
+def generate_landing(
+    out: Path,
+    persons: int,
+    months: tuple[str, str],
+    seed: int = 42,
+    faults: bool = False,
+    progress: Callable[[str], None] | None = print,
+) -> dict[str, Any]:
+    """Write `out/<operator>/<YYYY-MM>/<extract>[__<part>].<ext>` for `persons` distinct
+    persons over `months` (both included) and return a summary with the ground truth.
+
+    `persons` is the number of distinct persons in the data (stock at the first month
+    plus entrants); 6_000_000 is national scale. Same arguments, same bytes.
+    """
+    if persons < 1:
+        raise ValueError("persons must be >= 1")
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    out = Path(out)
+    month_list = month_range(months)
+    geo = load_geography()
+
+    say(f"generate: {persons:,} persons, {month_list[0].label}..{month_list[-1].label}, "
+        f"seed {seed}{', with faults' if faults else ''}")
+    pop = draw_population(seed, persons, month_list, geo)
+    sp = events.SpellArrays(pop)
+    ids = pop.persons["person_id"]
+
+    def with_person(df: pl.DataFrame) -> pl.DataFrame:
+        return df.with_columns(person_id=ids.gather(df["pid"]))
+
+    diags = events.diagnostics(seed, pop, sp)
+    tables = {
+        "diagnostics": with_person(diags),
+        "pathways": with_person(events.pathways(seed, pop, sp, diags)),
+        "hires": with_person(events.hires(seed, pop, sp, month_list)),
+        "actions": with_person(events.actions(seed, pop, sp, month_list)),
+        "person_answers": with_person(events.person_answers(seed, pop, sp, month_list)),
+    }
+    job_offers = offers.job_offers(seed, persons, month_list, geo)
+    tables["job_offers"] = job_offers
+    tables["employer_answers"] = offers.employer_answers(seed, job_offers, month_list)
+    person_cols = pop.persons.drop("pid", "segment")
+    regs = pop.registrations.hstack(person_cols.select(pl.all().gather(pop.registrations["pid"])))
+    truth = active_persons_month_end(pop.registrations, month_list)
+    say(f"generate: {pop.spells.height:,} spells, {regs.height:,} operator registrations, "
+        f"{tables['hires'].height:,} hires, {job_offers.height:,} offers drawn")
+
+    split = {op: _by_operator(t) for op, t in [("registrations", regs), *tables.items()]}
+    del regs, tables
+    builder = ExtractBuilder(geo)
+    cd_deps = _cd_departements(split["registrations"]["CD"], month_list, geo)
+    plan = FaultPlan(seed, month_list, geo) if faults else None
+
+    deliveries: list[dict[str, Any]] = []
+    for month in month_list:
+        for op in OPERATORS:
+            counts = []
+            for extract in DELIVERIES[op]:
+                typed = _build(builder, split, extract, op, month)
+                files, rows = _deliver(out, typed, op, month, extract, cd_deps, plan)
+                deliveries.append({"operator": op, "month": month.label, "extract": extract,
+                                   "files": files, "rows": rows})
+                counts.append(f"{extract} {rows:,}")
+            say(f"{month.label} {op}: " + ", ".join(counts))
+
+    rows_by_extract = {e: sum(d["rows"] for d in deliveries if d["extract"] == e)
+                       for e in EXTRACTS}
+    segment = pop.persons["segment"].to_numpy()
+    summary: dict[str, Any] = {
+        "out": str(out),
+        "persons": persons,
+        "months": [m.label for m in month_list],
+        "seed": seed,
+        "faults": faults,
+        "files": sum(len(d["files"]) for d in deliveries),
+        "bytes": sum((out / f).stat().st_size for d in deliveries for f in d["files"]),
+        "rows": rows_by_extract,
+        "deliveries": deliveries,
+        "spells": pop.spells.height,
+        "persons_by_segment": {name: int((segment == i).sum())
+                               for i, name in enumerate(SEGMENT_NAMES)},
+        "persons_two_operators": int((pop.partner_op >= 0).sum()),
+        "active_persons_month_end": truth,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if plan is not None:
+        summary["fault_mix"] = plan.report()
+    say(f"generate: {summary['files']:,} files, {summary['bytes'] / 1e6:,.1f} MB "
+        f"in {summary['seconds']} s")
+    return summary
+
+
+def _cd_departements(cd_regs: pl.DataFrame, months: list[Month], geo: Any) -> list[str]:
+    """Départements whose council has registrations in the window: each sends one file
+    per extract every month (header only when it has nothing that month)."""
+    seen = cd_regs.filter((pl.col("start") <= months[-1].last) & (pl.col("exit") >= months[0].first))
+    deps = geo.communes["departement_code"].gather(seen["commune"]).unique().sort()
+    return deps.to_list()
+
+
+def _build(builder: ExtractBuilder, split: dict, extract: str, op: str, month: Month
+           ) -> pl.DataFrame:
+    if extract == "satisfaction":
+        return builder.satisfaction(split["person_answers"][op], split["employer_answers"][op],
+                                    op, month)
+    return getattr(builder, extract)(split[extract][op], op, month)
+
+
+def _deliver(out: Path, typed: pl.DataFrame, op: str, month: Month, extract: str,
+             cd_deps: list[str], plan: FaultPlan | None) -> tuple[list[str], int]:
+    """Write one delivery (all its files); returns the relative paths and the row count."""
+    habit = HABITS[op]
+    folder = Path(op) / month.label
+    if habit.split_by_departement:
+        parts = typed.partition_by("dep", as_dict=True, include_key=False, maintain_order=True)
+        empty = typed.clear().drop("dep")
+        pieces = [(dep, parts.get((dep,), empty)) for dep in cd_deps]
+    else:
+        pieces = [(None, typed.drop("dep"))]
+    files, rows = [], 0
+    for part, df in pieces:
+        rendered = render(df, habit)
+        if plan is not None:
+            rendered = plan.apply(rendered, op, month, extract, part, habit)
+        rel = folder / file_name(extract, habit, part)
+        if plan is not None and plan.unreadable(op, month, extract):
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            (out / rel).write_bytes(plan.garbage())
+        else:
+            write_file(rendered, habit, out / rel)
+        files.append(rel.as_posix())
+        rows += rendered.height
+    return files, rows
+
+
+__all__ = ["DELIVERIES", "generate_landing"]
