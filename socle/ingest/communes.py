@@ -52,20 +52,21 @@ class Lookups:
         )
 
 
-def map_communes(typed: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFrame, int]:
+def map_communes(typed: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFrame, pl.Series]:
     """Old and arrondissement codes → current commune; unknown codes kept.
 
-    Returns the frame and how many codes were mapped.
+    Returns the frame and a mask of the rows whose code was mapped.
     """
     if "commune_code" not in typed.columns:
-        return typed, 0
+        return typed, pl.Series("mapped", [False] * typed.height)
     hist = lookups.history.rename({"code": "commune_code", "commune_code": "_current"})
     out = typed.join(hist, on="commune_code", how="left", maintain_order="left")
     changed = out.select(
-        (pl.col("_current").is_not_null() & (pl.col("_current") != pl.col("commune_code"))).sum()
-    ).item()
+        (pl.col("_current").is_not_null() & (pl.col("_current") != pl.col("commune_code")))
+        .alias("mapped")
+    ).to_series()
     out = out.with_columns(pl.coalesce("_current", "commune_code").alias("commune_code"))
-    return out.drop("_current"), int(changed)
+    return out.drop("_current"), changed
 
 
 def derive_zrr(typed: pl.DataFrame, lookups: Lookups) -> pl.DataFrame:

@@ -61,7 +61,6 @@ def process_chunk(
         [pl.col(c).fill_null(False) for c in ALLOWANCE_COLUMNS if c in typed.columns]
     )
     typed, mapped = map_communes(typed, lookups)
-    stats["communes_mapped"] += mapped
     typed = derive_zrr(typed, lookups)
 
     causes = typed.select(
@@ -87,6 +86,7 @@ def process_chunk(
     ).with_columns(reasons=reasons)
     ok = reasons.is_null()
     good = typed.drop("type_reasons").filter(ok)
+    stats["communes_mapped"] += int(mapped.filter(ok).sum())
     if "commune_code" in good.columns:
         stats["communes_unknown"] += int(unknown_communes(good, lookups).sum())
     if "rome_code" in good.columns:
