@@ -118,3 +118,14 @@ def split_bassin(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str, str, st
         GROUP BY s.bassin_code, deps
     """).fetchall()[0]
     return tuple(row)
+
+
+def diag(did: str, person: int, when: str) -> dict[str, Any]:
+    return {"diagnostic_id": did, "person_id": person, "diagnostic_date": when,
+            "orientation": "PRO"}
+
+
+def path(pid_: str, person: int, ptype: str, start: str, end: str | None = None
+         ) -> dict[str, Any]:
+    return {"pathway_id": pid_, "person_id": person, "pathway_type": ptype,
+            "start_date": start, "end_date": end}

@@ -97,3 +97,65 @@ def test_recompute_replaces_rows(warehouse):
     total = warehouse.execute(
         "SELECT count(*) FROM indicators.indicator_values").fetchall()[0][0]
     assert first == again == total
+
+
+def test_cap_inflow(warehouse):
+    """February 2024 entries.
+
+    P1 FT on 2024-02-01 (first day) in commune A, ML on 2024-02-20 in commune B: one
+       person, placed at the first registration of the month (A), under FT and ML.
+    P2 FT on 2024-01-31: January, not February.
+    P3 CE on 2024-02-10, unknown commune: NAT only.
+    P4 FT twice in February (02-03 exited 02-05, 02-25) in Ajaccio (2A): once.
+    """
+    _, com_a, dep_a, com_b, _ = split_bassin(warehouse)
+    insert(warehouse, "registrations", "FT", "2024-01", [reg("f2", 2, "2024-01-31", com_a)])
+    insert(warehouse, "registrations", "FT", "2024-02", [
+        reg("f1", 1, "2024-01-31", com_a) | {"registration_date": "2024-02-01"},
+        reg("f2", 2, "2024-01-31", com_a),
+        reg("f4a", 4, "2024-02-03", "2A004", exit="2024-02-05"),
+        reg("f4b", 4, "2024-02-25", "2A004"),
+    ])
+    insert(warehouse, "registrations", "ML", "2024-02", [reg("m1", 1, "2024-02-20", com_b)])
+    insert(warehouse, "registrations", "CE", "2024-02", [reg("c3", 3, "2024-02-10", "99123")])
+    compute_indicators(warehouse, codes=["CAP_INFLOW"], progress=None)
+    res = results(warehouse, "CAP_INFLOW")
+    assert headline(res, "2024-01") == 1  # P2
+    assert headline(res, "2024-02") == 3  # P1, P3, P4
+    assert cells(res, "2024-02", "DEP") == {dep_a: 1, "2A": 1}  # P1 in A, P4; P3 nowhere
+    assert cells(res, "2024-02", "NAT", "operator") == {"FT": 2, "ML": 1, "CE": 1}
+    assert cells(res, "2024-02", "REG") == {"84": 1, "94": 1}
+
+
+def test_cap_outflow(warehouse):
+    """February 2024 (a leap year: the last day is the 29th) exits.
+
+    P1 FT exits 2024-02-29 (EMPLOI), nothing else: out, EMPLOI, Bastia.
+    P2 FT exits 02-10 but still active with ML: not out.
+    P3 FT (since 2023-05-01, commune A) exits 02-05 RADIATION; ML (since 2024-01-10,
+       commune B) exits 02-20 DEMENAGEMENT: out once, last exit -> DEMENAGEMENT, placed at
+       02-20 by the latest registration (ML, commune B), under FT and ML.
+    P4 exits 02-15 and registers again 02-25: active at the end of February, not out.
+    P5 exits 2024-01-31: a January exit.
+    """
+    _, com_a, _, com_b, dep_b = split_bassin(warehouse)
+    insert(warehouse, "registrations", "FT", "2024-01", [
+        reg("f5", 5, "2023-03-01", com_a, exit="2024-01-31", reason="EMPLOI")])
+    insert(warehouse, "registrations", "FT", "2024-02", [
+        reg("f1", 1, "2023-03-01", "2B033", exit="2024-02-29", reason="EMPLOI"),
+        reg("f2", 2, "2023-03-01", com_a, exit="2024-02-10", reason="FORMATION"),
+        reg("f3", 3, "2023-05-01", com_a, exit="2024-02-05", reason="RADIATION"),
+        reg("f4a", 4, "2023-03-01", com_a, exit="2024-02-15", reason="RADIATION"),
+        reg("f4b", 4, "2024-02-25", com_a),
+    ])
+    insert(warehouse, "registrations", "ML", "2024-02", [
+        reg("m2", 2, "2023-09-01", com_a),
+        reg("m3", 3, "2024-01-10", com_b, exit="2024-02-20", reason="DEMENAGEMENT"),
+    ])
+    compute_indicators(warehouse, codes=["CAP_OUTFLOW"], progress=None)
+    res = results(warehouse, "CAP_OUTFLOW")
+    assert headline(res, "2024-01") == 1  # P5
+    assert headline(res, "2024-02") == 2  # P1, P3
+    assert cells(res, "2024-02", "NAT", "exit_reason") == {"EMPLOI": 1, "DEMENAGEMENT": 1}
+    assert cells(res, "2024-02", "DEP") == {"2B": 1, dep_b: 1}
+    assert cells(res, "2024-02", "NAT", "operator") == {"FT": 2, "ML": 1}
