@@ -1,0 +1,129 @@
+"""Generate `docs/indicators.md` from the catalog, so the published definitions are the
+ones the engine computes. Run `python -m socle.indicators.docs` after editing the catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from socle.config import PROJECT_ROOT
+from socle.indicators.catalog import Indicator, load_catalog
+
+DOCS_PATH = PROJECT_ROOT / "docs" / "indicators.md"
+
+_FAMILIES = {"capture": "Captation", "delivery": "Accompagnement",
+             "performance": "Performance"}
+_UNITS = {"persons": "personnes", "pathways": "parcours", "rate": "taux",
+          "days": "jours (médiane)"}
+_AGG = {
+    "count": "dénombrement d'unités distinctes (valeur = numérateur)",
+    "rate": "taux recalculé à chaque niveau : numérateur / dénominateur",
+    "median": "médiane exacte à chaque niveau (dénominateur = nombre d'unités)",
+}
+_BREAKDOWNS = {
+    "operator": "opérateur (une personne compte sous chaque opérateur qui la suit)",
+    "sex": "sexe", "age_band": "tranche d'âge (<26, 26-49, 50+)",
+    "education": "niveau de formation (infra_bac, bac, sup_bac, unknown)",
+    "allowance": "allocation (ARE, ASS, RSA, AAH, CEJ, none ; chaque allocation perçue)",
+    "disabled_worker": "travailleur handicapé (yes, no, unknown)",
+    "qpv": "résident QPV (yes, no, unknown)", "zrr": "résident ZRR (yes, no, unknown)",
+    "seniority": "ancienneté d'inscription (<6m, 6-11m, 12-23m, 24m+)",
+    "category": "catégorie France Travail (A à G ; none sans inscription FT)",
+    "pathway_type": "type de parcours", "exit_reason": "motif de sortie",
+    "action_type": "type d'action (FORMATION, IMMERSION)",
+    "diagnostic": "parcours sans diagnostic antérieur (none)",
+}
+
+# Choices where the data contract is silent, published with the definitions.
+_METHOD = [
+    "Historique : chaque mois M est calculé à partir de toutes les livraisons chargées ; "
+    "chaque inscription, parcours ou offre (opérateur + identifiant) est pris dans sa "
+    "dernière version livrée ; les événements sont tous retenus.",
+    "Territoire d'une personne à une date : commune de son inscription la plus récente "
+    "commencée au plus tard ce jour-là (date d'inscription la plus grande, puis "
+    "identifiant le plus grand, puis opérateur), quel que soit l'opérateur, sortie ou non. "
+    "Une personne sans inscription (parcours, réponse) n'a pas de territoire et ne compte "
+    "qu'au niveau national, avec des attributs `unknown`.",
+    "Attributs de la personne (sexe, âge, formation, allocations, RQTH, QPV, ZRR) : ceux de "
+    "l'inscription qui donne le territoire. ZRR : valeur déclarée, sinon celle de la "
+    "commune (`unknown` pour une commune partiellement classée).",
+    "Catégorie : celle de la dernière inscription France Travail commencée à la date de "
+    "référence (`none` si la personne n'en a aucune).",
+    "Ancienneté : mois entiers écoulés depuis le début le plus ancien des inscriptions "
+    "actives de la personne à la date de référence (indicateurs de stock seulement).",
+    "Opérateur : pour les stocks, opérateurs des inscriptions actives ; pour les entrées et "
+    "la cohorte d'accès à l'emploi, opérateurs des inscriptions du mois ; pour les sorties, "
+    "opérateurs des inscriptions sorties dans le mois ; pour les parcours, opérateur "
+    "référent ; pour diagnostics, offres et réponses, opérateur qui les a livrés.",
+    "Entrées : la personne est placée à la date de sa première inscription du mois.",
+    "Sorties : en cas de plusieurs sorties le même dernier jour, le motif est celui de "
+    "l'inscription la plus récente.",
+    "Réorientation : parmi plusieurs parcours précédents commencés le même jour, celui "
+    "d'identifiant le plus grand ; « actif dans les 90 jours » = actif au moins un des 90 "
+    "jours précédant le début (fin postérieure au début moins 90 jours).",
+    "Taux de retour à l'emploi et d'accès à une formation du premier mois chargé : le stock "
+    "de fin M−1 est reconstitué à partir de l'instantané de M (toute inscription active "
+    "fin M−1 est ouverte en M).",
+    "Accès à l'emploi en 6 mois : publié pour M dès qu'une livraison d'un mois ≥ M+6 est "
+    "chargée ; 6 mois calendaires après le 31 janvier = le 31 juillet (fin de mois "
+    "ramenée au dernier jour pour les mois plus courts).",
+    "Lignes omises : comptes nuls et dénominateurs nuls ; une médiane sans valeur (tranche "
+    "`diagnostic = none`) est publiée avec son dénominateur et une valeur vide.",
+]
+
+
+def render(indicators: list[Indicator]) -> str:
+    """The Markdown page, deterministic (the test compares it with the committed file)."""
+    out = [
+        "# Indicateurs du socle commun",
+        "",
+        "Page générée à partir de `sql/indicators/catalog.toml` "
+        "(`python -m socle.indicators.docs`) : ne pas la modifier à la main.",
+        "",
+        "Chaque indicateur est calculé pour chaque mois M, aux niveaux national (`NAT`, "
+        "code `FR`), régional (`REG`), départemental (`DEP`) et du comité local pour "
+        "l'emploi (`BASSIN`, zonage de l'année de M). Chaque niveau est calculé directement "
+        "à partir des communes, jamais en additionnant un niveau inférieur ; une commune "
+        "inconnue du référentiel ne compte qu'au niveau national. Les personnes sont "
+        "comptées une seule fois, quel que soit le nombre d'opérateurs qui les suivent.",
+        "",
+        "## Règles de calcul communes",
+        "",
+        *[f"- {m}" for m in _METHOD],
+        "",
+        "## Liste des indicateurs",
+        "",
+        "| code | famille | libellé | unité |",
+        "|---|---|---|---|",
+    ]
+    for ind in indicators:
+        out.append(f"| `{ind.code}` | {_FAMILIES[ind.family]} | {ind.label_fr} | "
+                   f"{_UNITS[ind.unit]} |")
+    for ind in indicators:
+        out += [
+            "",
+            f"## `{ind.code}` — {ind.label_fr}",
+            "",
+            ind.definition_fr,
+            "",
+            f"- Famille : {_FAMILIES[ind.family]}",
+            f"- Unité : {_UNITS[ind.unit]}",
+            f"- Agrégation : {_AGG[ind.aggregation]}",
+        ]
+        if ind.months_after:
+            out.append(f"- Publié une fois le mois M+{ind.months_after} chargé")
+        extra = [*ind.breakdowns, *ind.slices]
+        if extra:
+            out.append("- Ventilations : " + " ; ".join(
+                f"`{b}` ({_BREAKDOWNS.get(b, b)})" for b in extra))
+        out.append(f"- Calcul : `sql/indicators/{ind.sql_file}`")
+    return "\n".join(out) + "\n"
+
+
+def write_docs(path: Path = DOCS_PATH) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(load_catalog()), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(write_docs())

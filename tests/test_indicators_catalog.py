@@ -1,0 +1,74 @@
+"""The catalog, its publication in ref.indicators, the generated docs, and the helpers
+that tell which months to compute."""
+
+from __future__ import annotations
+
+import pytest
+from indicators_helpers import d, insert, reg
+
+from socle.indicators import (
+    affected_periods,
+    available_periods,
+    compute_indicators,
+    load_catalog,
+    write_catalog,
+)
+from socle.indicators.catalog import CatalogError, _parse
+from socle.indicators.docs import DOCS_PATH, render
+
+CONTRACT_CODES = {
+    "CAP_REGISTERED", "CAP_INFLOW", "CAP_OUTFLOW", "REA_DIAG_DELAY", "REA_WAITING_DIAG",
+    "REA_IN_PATHWAY", "REA_INTENSIVE_SHARE", "REA_PATHWAY_DELAY", "REA_WAITING_PATHWAY",
+    "REA_REORIENTATION", "PERF_RETURN_EMPLOYMENT", "PERF_RETURN_DURABLE", "PERF_ACCESS_6M",
+    "PERF_TRAINING_IMMERSION", "PERF_USER_SATISFACTION", "PERF_OFFER_FILL_RATE",
+    "PERF_OFFER_FILL_DELAY", "PERF_EMPLOYER_SATISFACTION",
+}
+
+
+def test_catalog_has_the_contract_indicators():
+    catalog = load_catalog()
+    assert {i.code for i in catalog} == CONTRACT_CODES
+    assert all(i.label_fr and i.definition_fr for i in catalog)
+    units = {i.code: i.unit for i in catalog}
+    assert units["REA_REORIENTATION"] == "pathways" and units["REA_DIAG_DELAY"] == "days"
+
+
+def test_catalog_rejects_bad_entries():
+    good = {"code": "X", "family": "capture", "unit": "persons", "label_fr": "x",
+            "definition_fr": "x", "aggregation": "count", "sql_file": "cap_registered.sql"}
+    assert _parse(good, 1).code == "X"
+    for bad in ({"aggregation": "mean"}, {"breakdowns": ["colour"]},
+                {"sql_file": "missing.sql"}, {"label_fr": ""}):
+        with pytest.raises(CatalogError):
+            _parse(good | bad, 1)
+
+
+def test_write_catalog(warehouse):
+    assert write_catalog(warehouse) == 18
+    rows = warehouse.execute(
+        "SELECT code, family, unit, label_fr FROM ref.indicators ORDER BY code").fetchall()
+    assert len(rows) == 18 and all(r[3] for r in rows)
+
+
+def test_docs_are_generated_from_the_catalog():
+    assert DOCS_PATH.read_text(encoding="utf-8") == render(load_catalog()), (
+        "docs/indicators.md is stale: run `python -m socle.indicators.docs`")
+
+
+def test_available_and_affected_periods(warehouse):
+    for month in ("2024-01", "2024-02", "2024-03", "2024-09"):
+        insert(warehouse, "registrations", "FT", month, [reg("r", 1, "2024-01-01", "75056")])
+    months = [d("2024-01-01"), d("2024-02-01"), d("2024-03-01"), d("2024-09-01")]
+    assert available_periods(warehouse) == months
+    access = {i.code: i for i in load_catalog()}["PERF_ACCESS_6M"]
+    assert available_periods(warehouse, access) == months[:3]  # M+6 <= 2024-09
+    # A correction of 2024-09 reaches back to 2024-03 (cohorts of M-6) and forward.
+    assert affected_periods(warehouse, {d("2024-09-01")}) == months[2:]
+    assert affected_periods(warehouse, {d("2024-02-01")}) == months
+    assert affected_periods(warehouse, set()) == []
+
+
+def test_unknown_code_and_empty_warehouse(warehouse):
+    with pytest.raises(ValueError):
+        compute_indicators(warehouse, codes=["NOPE"], progress=None)
+    assert compute_indicators(warehouse, progress=None) == 0
