@@ -3,11 +3,14 @@ accepted variant at once:
 
 | operator | file | encoding | separator | dates | booleans | other |
 |---|---|---|---|---|---|---|
-| FT | `.csv` | Windows-1252, CRLF | `;` | DD/MM/YYYY | `O`/`N` | free-text `agence` (and `observation_conseiller` in registrations) with ’ œ – € |
+| FT | `.csv` | Windows-1252, CRLF | `;` | DD/MM/YYYY | `O`/`N` | free text with ’ œ – € (1) |
 | ML | `.csv` | UTF-8 with BOM | `,` | YYYY-MM-DD | `true`/`false` | |
 | CE | `.parquet` | typed | | date | bool | sends `zrr_resident` |
-| APEC | `.csv.gz` | UTF-8 | `,` | YYYY-MM-DD | `1`/`0` | upper-case headers, one padded with spaces |
+| APEC | `.csv.gz` | UTF-8 | `,` | YYYY-MM-DD | `1`/`0` | upper-case headers (2) |
 | CD | `__<dep>.csv` | UTF-8 | `;` | DD/MM/YYYY | `oui`/`non` | one file per département |
+
+(1) an extra `agence` column in every FT file, and `observation_conseiller` in registrations.
+(2) ` PERSON_ID ` is padded with spaces, to exercise trimmed, case-insensitive matching.
 """
 
 from __future__ import annotations

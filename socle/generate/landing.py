@@ -126,9 +126,10 @@ def generate_landing(
 
 
 def _cd_departements(cd_regs: pl.DataFrame, months: list[Month], geo: Any) -> list[str]:
-    """Départements whose council has registrations in the window: each sends one file
-    per extract every month (header only when it has nothing that month)."""
-    seen = cd_regs.filter((pl.col("start") <= months[-1].last) & (pl.col("exit") >= months[0].first))
+    """Départements whose council has registrations in the window, in a fixed order."""
+    seen = cd_regs.filter(
+        (pl.col("start") <= months[-1].last) & (pl.col("exit") >= months[0].first)
+    )
     deps = geo.communes["departement_code"].gather(seen["commune"]).unique().sort()
     return deps.to_list()
 
@@ -147,9 +148,10 @@ def _deliver(out: Path, typed: pl.DataFrame, op: str, month: Month, extract: str
     habit = HABITS[op]
     folder = Path(op) / month.label
     if habit.split_by_departement:
+        # One file per département that has rows this month: a council with nothing to
+        # report sends nothing, which changes nothing under the union of deliveries.
         parts = typed.partition_by("dep", as_dict=True, include_key=False, maintain_order=True)
-        empty = typed.clear().drop("dep")
-        pieces = [(dep, parts.get((dep,), empty)) for dep in cd_deps]
+        pieces = [(dep, parts[(dep,)]) for dep in cd_deps if (dep,) in parts]
     else:
         pieces = [(None, typed.drop("dep"))]
     files, rows = [], 0

@@ -79,8 +79,8 @@ PATHWAY_TYPE_SHARES: dict[str, dict[str, float]] = {
 
 # Hires: monthly return to work ~5 % of the stock; entrants find work faster (6-month
 # access of entrants ~45–50 %), so the hire rate is higher in a spell's first 6 months.
-HIRE_RATE_FIRST_6M = 0.115  # hires per month of registration, first 6 months
-HIRE_RATE_AFTER_6M = 0.017
+HIRE_RATE_FIRST_6M = 0.11  # hires per month of registration, first 6 months
+HIRE_RATE_AFTER_6M = 0.014
 EMPLOI_EXIT_HIRE_DAYS = 7  # an EMPLOI exit comes with a hire 0–7 days before it
 HIRE_BY_FT_FOR_PAIRS = 0.70  # DPAE matching is mostly delivered by FT
 # Contract mix: durable (CDI, CREATION, >= 6 months) ~45 % of hires.
