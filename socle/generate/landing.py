@@ -80,8 +80,11 @@ def generate_landing(
     say(f"generate: {pop.spells.height:,} spells, {regs.height:,} operator registrations, "
         f"{tables['hires'].height:,} hires, {job_offers.height:,} offers drawn")
 
+    segment = pop.persons["segment"].to_numpy()
+    by_segment = {name: int((segment == i).sum()) for i, name in enumerate(SEGMENT_NAMES)}
+    spell_count, pairs = pop.spells.height, int((pop.partner_op >= 0).sum())
     split = {op: _by_operator(t) for op, t in [("registrations", regs), *tables.items()]}
-    del regs, tables
+    del regs, tables, pop, sp, diags, job_offers, person_cols  # keep the peak low
     builder = ExtractBuilder(geo)
     cd_deps = _cd_departements(split["registrations"]["CD"], month_list, geo)
     plan = FaultPlan(seed, month_list, geo) if faults else None
@@ -100,7 +103,6 @@ def generate_landing(
 
     rows_by_extract = {e: sum(d["rows"] for d in deliveries if d["extract"] == e)
                        for e in EXTRACTS}
-    segment = pop.persons["segment"].to_numpy()
     summary: dict[str, Any] = {
         "out": str(out),
         "persons": persons,
@@ -111,10 +113,9 @@ def generate_landing(
         "bytes": sum((out / f).stat().st_size for d in deliveries for f in d["files"]),
         "rows": rows_by_extract,
         "deliveries": deliveries,
-        "spells": pop.spells.height,
-        "persons_by_segment": {name: int((segment == i).sum())
-                               for i, name in enumerate(SEGMENT_NAMES)},
-        "persons_two_operators": int((pop.partner_op >= 0).sum()),
+        "spells": spell_count,
+        "persons_by_segment": by_segment,
+        "persons_two_operators": pairs,
         "active_persons_month_end": truth,
         "seconds": round(time.perf_counter() - started, 1),
     }
