@@ -19,8 +19,7 @@ from socle.ingest.errors import Rejected
 from socle.ingest.stage import (
     Staged,
     drop_temp_tables,
-    file_counts,
-    reason_counts,
+    quarantine_rows,
     stage_delivery,
 )
 from socle.staging import ensure_staging
@@ -152,8 +151,8 @@ def ingest_delivery(
         result.seconds = time.perf_counter() - t0
         return result
     try:
-        counts = file_counts(con)
-        result.reason_counts = reason_counts(con)
+        counts = staged.counts
+        result.reason_counts = staged.reason_counts
         loaded = sum(c["rows_loaded"] for c in counts.values())
         result.notes, result.message = _notes_message(staged, loaded)
         result.status = "partial" if any(c["rows_quarantined"] for c in counts.values()) \
@@ -190,18 +189,15 @@ def publish(con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datet
         INSERT INTO staging.{extract} BY NAME
         SELECT {col_list}, ?::VARCHAR AS operator, ?::DATE AS delivery_month,
                t.source_file, ?::TIMESTAMP AS loaded_at
-        FROM _in_typed t
-        WHERE t.rid NOT IN (SELECT rid FROM _in_fate WHERE fate <> 'load')
+        FROM _in_typed t ANTI JOIN _in_fate f USING (rid)
         """,
         [*slice_params, loaded_at],
     )
     con.execute(
         f"""
         INSERT INTO quarantine.{extract} BY NAME
-        SELECT {col_list}, f.reasons, ?::VARCHAR AS operator, ?::DATE AS delivery_month,
-               t.source_file, t.line_number
-        FROM _in_text t JOIN _in_fate f USING (rid)
-        WHERE f.fate = 'quarantine'
+        SELECT q.*, ?::VARCHAR AS operator, ?::DATE AS delivery_month
+        FROM ({quarantine_rows(extract)}) q
         """,
         slice_params,
     )

@@ -47,20 +47,25 @@ def typed_expr(name: str, dtype: pl.DataType | type[pl.DataType], upper: bool) -
     return (s.str.to_uppercase() if upper else s).alias(name)
 
 
-def parse_frame(text: pl.DataFrame, extract: str) -> pl.DataFrame:
-    """Typed frame with every schema column (absent ones null) + `type_reasons` (list[str])."""
+def parse_frame(text: pl.DataFrame, extract: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed frame with every schema column (absent ones null), and the long frame
+    (row, reason) of values that were delivered but do not parse (`column:type`)."""
     types = schemas.column_types(extract)
     upper = upper_case_columns(extract)
     present = [c for c in types if c in text.columns]
     typed = [typed_expr(c, t, c in upper) for c, t in types.items() if c in present]
     missing = [pl.lit(None, dtype=t).alias(c) for c, t in types.items() if c not in present]
-    fails = [
-        pl.when(_text(c).is_not_null() & typed_expr(c, types[c], False).is_null())
-        .then(pl.lit(f"{c}:type"))
-        for c in present if types[c] != pl.Utf8
-    ]
-    reasons = (
-        pl.concat_list(fails).list.drop_nulls() if fails
-        else pl.lit([], dtype=pl.List(pl.Utf8))
-    ).alias("type_reasons")
-    return text.select([*typed, *missing, reasons]).select([*types, "type_reasons"])
+    out = text.select([*typed, *missing]).select(list(types))
+    causes = pl.DataFrame(schema={"row": pl.UInt32, "reason": pl.Utf8})
+    checked = [c for c in present if types[c] != pl.Utf8]
+    if checked:
+        delivered = text.select([_text(c).is_not_null().alias(f"_d_{c}") for c in checked])
+        fail = pl.concat([out.select(checked), delivered], how="horizontal").select(
+            [(pl.col(f"_d_{c}") & pl.col(c).is_null()).alias(c) for c in checked]
+        )
+        bad = fail.with_row_index("row").filter(pl.any_horizontal(checked))
+        if bad.height:
+            causes = bad.unpivot(index="row").filter(pl.col("value")).select(
+                pl.col("row").cast(pl.UInt32), reason=pl.col("variable") + ":type"
+            )
+    return out, causes

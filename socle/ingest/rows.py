@@ -27,8 +27,10 @@ ALLOWANCE_COLUMNS = tuple(f"allowance_{a}" for a in ALLOWANCES)
 
 @dataclass
 class Chunk:
-    text: pl.DataFrame  # rid, source_file, line_number, <schema columns as text>, row_hash, reasons
-    typed: pl.DataFrame  # rid, source_file, line_number, <typed schema columns>: valid rows only
+    keys: pl.DataFrame  # rid, source_file, id, row_hash, reasons: every row
+    text: pl.DataFrame  # rid, source_file, line_number, <columns as text>: rows that may be
+    #                     quarantined (a reason, or an id seen twice in the chunk)
+    typed: pl.DataFrame  # rid, source_file, line_number, <typed schema columns>: valid rows
     stats: Counter = field(default_factory=Counter)
 
 
@@ -55,7 +57,7 @@ def process_chunk(
     text = text.select(
         [pl.col(c) if c in text.columns else pl.lit(None, dtype=pl.Utf8).alias(c) for c in cols]
     )
-    typed = parse_frame(text, extract)
+    typed, causes = parse_frame(text, extract)
     stats: Counter = Counter()
     typed = typed.with_columns(
         [pl.col(c).fill_null(False) for c in ALLOWANCE_COLUMNS if c in typed.columns]
@@ -63,39 +65,33 @@ def process_chunk(
     typed, mapped = map_communes(typed, lookups)
     typed = derive_zrr(typed, lookups)
 
-    causes = typed.select(
-        row=pl.int_range(0, n, dtype=pl.UInt32), reason=pl.col("type_reasons")
-    ).explode("reason").drop_nulls()
     if nir_reason is not None:
         causes = pl.concat([
             causes,
             pl.DataFrame({"row": pl.int_range(0, n, dtype=pl.UInt32, eager=True),
                           "reason": nir_reason}).drop_nulls(),
         ])
-    found = schema_reasons(typed.drop("type_reasons"), extract, ctx)
+    found = schema_reasons(typed, extract, ctx)
     reasons = combine_reasons(n, extract, ctx, causes, found)
 
-    ids = {
-        "rid": pl.int_range(first_rid, first_rid + n, dtype=pl.Int64),
-        "source_file": pl.lit(source_file),
-        "line_number": pl.int_range(first_line, first_line + n, dtype=pl.Int64),
-    }
-    text_out = text.select(
-        **ids, **{c: pl.col(c) for c in cols},
-        row_hash=pl.struct(cols).hash(seed=0),
-    ).with_columns(reasons=reasons)
+    id_col = schemas.id_column(extract)
+    pos = pl.DataFrame({
+        "rid": pl.int_range(first_rid, first_rid + n, dtype=pl.Int64, eager=True),
+        "source_file": pl.repeat(source_file, n, dtype=pl.Utf8, eager=True),
+        "line_number": pl.int_range(first_line, first_line + n, dtype=pl.Int64, eager=True),
+    })
+    keys = pl.concat([
+        pos.select("rid", "source_file"),
+        text.select(id=pl.col(id_col).str.strip_chars(), row_hash=pl.struct(cols).hash(seed=0)),
+    ], how="horizontal").with_columns(reasons=reasons)
     ok = reasons.is_null()
-    good = typed.drop("type_reasons").filter(ok)
+    maybe_quarantined = ~ok | keys.get_column("id").is_duplicated()
+    text_out = pl.concat([pos, text], how="horizontal").filter(maybe_quarantined)
+    good = typed.filter(ok)
     stats["communes_mapped"] += int(mapped.filter(ok).sum())
     if "commune_code" in good.columns:
         stats["communes_unknown"] += int(unknown_communes(good, lookups).sum())
     if "rome_code" in good.columns:
-        unknown = unknown_rome(good, lookups)
-        stats["rome_unknown"] += int(unknown.sum())
-    typed_out = good.select(**ids_for(good, text_out, ok), **{c: pl.col(c) for c in cols})
-    return Chunk(text_out, typed_out, stats)
-
-
-def ids_for(good: pl.DataFrame, text_out: pl.DataFrame, ok: pl.Series) -> dict[str, pl.Series]:
-    kept = text_out.select("rid", "source_file", "line_number").filter(ok)
-    return {c: kept.get_column(c) for c in kept.columns}
+        stats["rome_unknown"] += int(unknown_rome(good, lookups).sum())
+    typed_out = pl.concat([pos.filter(ok), good], how="horizontal")
+    return Chunk(keys, text_out, typed_out, stats)

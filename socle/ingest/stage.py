@@ -39,6 +39,8 @@ class StagedFile:
 class Staged:
     files: list[StagedFile]
     stats: Counter
+    counts: dict[str, dict[str, int]]  # source_file → rows read/loaded/quarantined/duplicate
+    reason_counts: dict[str, int]  # quarantined rows per reason
 
 
 def _create_temp_tables(con: duckdb.DuckDBPyConnection, extract: str) -> None:
@@ -46,8 +48,7 @@ def _create_temp_tables(con: duckdb.DuckDBPyConnection, extract: str) -> None:
     head = "rid BIGINT, source_file VARCHAR, line_number BIGINT"
     text_cols = ", ".join(f'"{c}" VARCHAR' for c in types)
     typed_cols = ", ".join(f'"{c}" {SQL_TYPES[t]}' for c, t in types.items())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _in_text ({head}, {text_cols}, "
-                "row_hash UBIGINT, reasons VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _in_text ({head}, {text_cols})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _in_typed ({head}, {typed_cols})")
 
 
@@ -86,6 +87,7 @@ def stage_delivery(
     staged: list[StagedFile] = []
     stats: Counter = Counter()
     rid = 0
+    keys: list[pl.DataFrame] = []
     for tf, name, header in opened:
         sf = StagedFile(name, header.extra, format=tf.format)
         line = 1
@@ -95,6 +97,7 @@ def stage_delivery(
                     raw, extract=extract, ctx=ctx, header=header, lookups=lookups, key=key,
                     source_file=name, first_line=line, first_rid=rid,
                 )
+                keys.append(chunk.keys)
                 _append(con, "_in_text", chunk.text)
                 _append(con, "_in_typed", chunk.typed)
                 stats.update(chunk.stats)
@@ -109,60 +112,67 @@ def stage_delivery(
             raise Rejected(f"{tf.path.name}: header only, no data row (an empty delivery is "
                            "rejected: send the rows, or nothing)", rule="empty")
         staged.append(sf)
-    settle_duplicates(con, extract)
-    return Staged(staged, stats)
+    counts, reasons = settle_duplicates(con, extract, pl.concat(keys))
+    return Staged(staged, stats, counts, reasons)
 
 
-def settle_duplicates(con: duckdb.DuckDBPyConnection, extract: str) -> None:
-    """Exact duplicate rows: keep the first, count the others. Same id, different content:
-    quarantine every version (`<id>:duplicate_id`), since none can be trusted over another."""
+def settle_duplicates(
+    con: duckdb.DuckDBPyConnection, extract: str, keys: pl.DataFrame
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Decide each row's fate; rows not loaded go to the temp table `_in_fate`.
+
+    Exact duplicate rows: the first is kept, the others counted. Same id, different content:
+    every version is quarantined (`<id>:duplicate_id`), since none can be trusted over another.
+    Returns the per-file counts and the quarantined rows per reason.
+    """
     id_col = schemas.id_column(extract)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _in_fate AS
-        WITH ranked AS (
-            SELECT rid, trim("{id_col}") AS id, reasons,
-                   row_number() OVER (PARTITION BY trim("{id_col}"), row_hash
-                                      ORDER BY rid) AS rn
-            FROM _in_text
-        ),
-        conflicts AS (
-            SELECT id FROM ranked WHERE rn = 1 AND id IS NOT NULL AND id <> ''
-            GROUP BY id HAVING count(*) > 1
-        )
-        SELECT r.rid,
-               CASE WHEN r.rn > 1 THEN 'duplicate'
-                    WHEN c.id IS NOT NULL OR r.reasons IS NOT NULL THEN 'quarantine'
-                    ELSE 'load' END AS fate,
-               CASE WHEN r.rn = 1 AND c.id IS NOT NULL
-                    THEN array_to_string(list_sort(list_distinct(string_split(
-                        concat_ws(';', r.reasons, '{id_col}:duplicate_id'), ';'))), ';')
-                    ELSE r.reasons END AS reasons
-        FROM ranked r LEFT JOIN conflicts c ON r.id = c.id
-    """)
+    k = keys.with_columns(rn=pl.int_range(pl.len()).over(["id", "row_hash"]))
+    conflict_ids = (
+        k.filter((pl.col("rn") == 0) & pl.col("id").is_not_null() & (pl.col("id") != ""))
+        .group_by("id").len().filter(pl.col("len") > 1).get_column("id")
+    )
+    conflict = (pl.col("rn") == 0) & pl.col("id").is_in(conflict_ids.implode())
+    k = k.with_columns(
+        fate=pl.when(pl.col("rn") > 0).then(pl.lit("duplicate"))
+        .when(conflict | pl.col("reasons").is_not_null()).then(pl.lit("quarantine"))
+        .otherwise(pl.lit("load")),
+        conflict=conflict,
+    )
+    fate = k.filter(pl.col("fate") != "load").with_columns(
+        reasons=pl.when(pl.col("conflict")).then(
+            pl.concat_str([pl.col("reasons"), pl.lit(f"{id_col}:duplicate_id")], separator=";",
+                          ignore_nulls=True)
+            .str.split(";").list.unique().list.sort().list.join(";")
+        ).otherwise(pl.col("reasons"))
+    ).select("rid", "fate", "reasons")
+    con.execute("CREATE OR REPLACE TEMP TABLE _in_fate (rid BIGINT, fate VARCHAR, "
+                "reasons VARCHAR)")
+    _append(con, "_in_fate", fate)
+    per_file = k.group_by("source_file").agg(
+        rows_read=pl.len(),
+        rows_loaded=(pl.col("fate") == "load").sum(),
+        rows_quarantined=(pl.col("fate") == "quarantine").sum(),
+        rows_duplicate=(pl.col("fate") == "duplicate").sum(),
+    )
+    counts = {r.pop("source_file"): {a: int(b) for a, b in r.items()}
+              for r in per_file.to_dicts()}
+    reasons = (
+        fate.filter(pl.col("fate") == "quarantine")
+        .select(pl.col("reasons").str.split(";")).explode("reasons")
+        .group_by("reasons").len().sort(["len", "reasons"], descending=[True, False])
+    )
+    return counts, {r: int(n) for r, n in reasons.iter_rows()}
 
 
-def file_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
-    """source_file → rows read / loaded / quarantined / duplicate, from the staged tables."""
-    rows = con.execute("""
-        SELECT t.source_file, count(*),
-               count(*) FILTER (WHERE f.fate = 'load'),
-               count(*) FILTER (WHERE f.fate = 'quarantine'),
-               count(*) FILTER (WHERE f.fate = 'duplicate')
-        FROM _in_text t JOIN _in_fate f USING (rid) GROUP BY ALL
-    """).fetchall()
-    return {
-        r[0]: {"rows_read": r[1], "rows_loaded": r[2], "rows_quarantined": r[3],
-               "rows_duplicate": r[4]}
-        for r in rows
-    }
-
-
-def reason_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per reason among quarantined rows (a row with two reasons counts under both)."""
-    rows = con.execute("""
-        SELECT reason, count(*) AS n FROM (
-            SELECT unnest(string_split(reasons, ';')) AS reason
-            FROM _in_fate WHERE fate = 'quarantine'
-        ) GROUP BY reason ORDER BY n DESC, reason
-    """).fetchall()
-    return dict(rows)
+def quarantine_rows(extract: str) -> str:
+    """SELECT of the quarantined rows as delivered: text kept in `_in_text`, or for a valid row
+    quarantined only for an id seen in another chunk, its typed values as text."""
+    cols = ", ".join(f'coalesce(t."{c}", CAST(y."{c}" AS VARCHAR)) AS "{c}"'
+                     for c in schemas.column_types(extract))
+    return f"""
+        SELECT {cols}, f.reasons,
+               coalesce(t.source_file, y.source_file) AS source_file,
+               coalesce(t.line_number, y.line_number) AS line_number
+        FROM _in_fate f LEFT JOIN _in_text t USING (rid) LEFT JOIN _in_typed y USING (rid)
+        WHERE f.fate = 'quarantine'
+    """

@@ -18,7 +18,7 @@ from socle.ingest.communes import Lookups
 from socle.ingest.discover import parse_landing_path
 from socle.ingest.errors import Rejected
 from socle.ingest.pseudonymise import pseudonymisation_key
-from socle.ingest.stage import file_counts, reason_counts, stage_delivery
+from socle.ingest.stage import quarantine_rows, stage_delivery
 
 MAX_LINES = 20
 
@@ -110,17 +110,16 @@ def validate_file(
         con.close()
         return report
     try:
-        c = file_counts(con).get(source, {})
+        c = staged.counts.get(source, {})
         for k, v in c.items():
             setattr(report, k, v)
-        report.reason_counts = reason_counts(con)
+        report.reason_counts = staged.reason_counts
         report.status = "partial" if report.rows_quarantined else "accepted"
         id_col = schemas.id_column(extract)
         report.failing_lines = [
             (r[0], r[1], r[2]) for r in con.execute(
-                f"""SELECT t.line_number, t."{id_col}", f.reasons FROM _in_text t
-                    JOIN _in_fate f USING (rid) WHERE f.fate = 'quarantine'
-                    ORDER BY t.line_number LIMIT {MAX_LINES}""").fetchall()
+                f"""SELECT line_number, "{id_col}", reasons FROM ({quarantine_rows(extract)})
+                    ORDER BY line_number LIMIT {MAX_LINES}""").fetchall()
         ]
         extra = sorted({x for f in staged.files for x in f.extra_columns})
         if extra:

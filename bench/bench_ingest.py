@@ -1,0 +1,78 @@
+"""Ingestion benchmark: national-scale registrations as a Windows-1252 `;` CSV, end to end.
+
+    .venv/bin/python bench/bench_ingest.py --rows 10_000_000 [--dir data/bench]
+
+Builds the file (vectorised, in 1M-row pieces; dd/mm/yyyy dates, O/N booleans, a free-text
+column with ’ œ €), then times discover → read → validate → publish into a DuckDB file, and
+reports rows/s and the peak resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from socle.config import BUNDLED_REFERENCE_DIR
+from socle.ingest import accounting_errors, discover_deliveries, ingest_delivery
+from socle.ingest.samples import sample_rows
+from socle.reference import load_reference
+from socle.staging import ensure_staging
+from socle.warehouse import connect
+
+MONTH = date(2024, 3, 1)
+PIECE = 1_000_000
+
+
+def build(path: Path, rows: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        for start in range(0, rows, PIECE):
+            n = min(PIECE, rows - start)
+            df = sample_rows("registrations", n, MONTH, seed=start, date_style="fr",
+                             bool_style="fr", prefix=f"{start // PIECE}-")
+            df = df.with_columns(commentaire=pl.lit("suivi d’un cœur de métier – 5 €"))
+            text = df.write_csv(separator=";", include_header=start == 0)
+            f.write(text.encode("cp1252"))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=2_000_000)
+    ap.add_argument("--dir", type=Path, default=Path("data/bench"))
+    args = ap.parse_args()
+    landing = args.dir / "landing"
+    path = landing / "FT" / f"{MONTH:%Y-%m}" / "registrations.csv"
+    if not path.exists() or path.stat().st_size < args.rows * 100:
+        t = time.perf_counter()
+        build(path, args.rows)
+        print(f"built {args.rows:,} rows, {path.stat().st_size / 1e9:.2f} GB "
+              f"in {time.perf_counter() - t:.1f}s")
+    db = args.dir / "bench.duckdb"
+    for p in (db, db.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    con = connect(db)
+    load_reference(con, BUNDLED_REFERENCE_DIR)
+    ensure_staging(con)
+    rss0 = peak_rss_mb()
+    [delivery] = discover_deliveries(landing)
+    t = time.perf_counter()
+    result = ingest_delivery(con, delivery, key=None)
+    seconds = time.perf_counter() - t
+    print(result.describe())
+    print(f"{result.rows_read:,} rows in {seconds:.1f}s = {result.rows_read / seconds:,.0f} rows/s;"
+          f" peak RSS {peak_rss_mb():,.0f} MB (before ingestion {rss0:,.0f} MB)")
+    assert accounting_errors(con) == []
+    con.close()
+
+
+if __name__ == "__main__":
+    main()
