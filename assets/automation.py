@@ -24,7 +24,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     by_slice: dict[tuple[str, str], list[str]] = {}
     for d in discover_deliveries(socle.paths.landing):
-        by_slice.setdefault((f"{d.month:%Y-%m}", d.operator), []).append(d.sha256)
+        by_slice.setdefault((f"{d.month:%Y-%m}", d.operator), []).append(d.content_hash)
     requests = []
     for (month, operator), hashes in sorted(by_slice.items()):
         digest = ",".join(sorted(hashes))

@@ -66,3 +66,10 @@ def run_script(
     for stmt in split_statements(read_sql(name)):
         used = {k: v for k, v in (params or {}).items() if f"${k}" in stmt}
         con.execute(stmt, used or None)
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """A query's result as a polars DataFrame (DuckDB 2 has no `.pl()` on executed results)."""
+    import polars as pl
+
+    return pl.from_arrow(con.execute(sql, params or []).to_arrow_table())

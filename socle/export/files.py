@@ -16,6 +16,7 @@ import polars as pl
 from socle.config import PROJECT_ROOT
 from socle.export.french import BREAKDOWNS_FR, MODALITIES_FR, UNITS_FR, decimal_comma, translate
 from socle.export.secrecy import DEFAULT_THRESHOLD, apply_secrecy
+from socle.warehouse import frame
 
 LEVELS = ("NAT", "REG", "DEP", "BASSIN")
 COLUMNS = [
@@ -40,11 +41,9 @@ def code_version() -> str:
 
 def _published(con: duckdb.DuckDBPyConnection, period: date, threshold: int) -> pl.DataFrame:
     """The period's values in export shape, masked cells emptied."""
-    values = con.execute(
-        "SELECT * FROM indicators.indicator_values WHERE period = ?", [period]
-    ).pl()
-    territories = con.execute("SELECT * FROM ref.territories").pl()
-    labels = con.execute("SELECT code AS indicator_code, label_fr FROM ref.indicators").pl()
+    values = frame(con, "SELECT * FROM indicators.indicator_values WHERE period = ?", [period])
+    territories = frame(con, "SELECT * FROM ref.territories")
+    labels = frame(con, "SELECT code AS indicator_code, label_fr FROM ref.indicators")
     masked = apply_secrecy(values, territories, threshold)
     hide = pl.col("masked")
     return (
@@ -128,7 +127,7 @@ def export_period(
     out = final.with_name(final.name + ".tmp")
     shutil.rmtree(out, ignore_errors=True)
     published = _published(con, period, threshold)
-    territories = con.execute("SELECT * FROM ref.territories").pl()
+    territories = frame(con, "SELECT * FROM ref.territories")
     files: list[dict] = []
 
     def record(path: Path, rows: int) -> None:
