@@ -86,6 +86,29 @@ def render() -> str:
         "- Colonnes inconnues ignorées et signalées / unknown extra columns ignored and "
         "reported.",
         "",
+        "### Choix / Decisions",
+        "",
+        "- Un fichier sans ligne de données (en-tête seul) rejette le dépôt : un dépôt vide "
+        "ne remplace pas le précédent. / A header-only file rejects the delivery: an empty "
+        "delivery never replaces the previous one.",
+        "- Un dépôt identique (mêmes fichiers, même sha256) à la version en vigueur ne change "
+        "rien et n'ajoute pas de ligne d'audit (statut `unchanged`). / Re-sending the files of "
+        "the current version changes nothing and writes no audit row.",
+        "- Valeurs débarrassées des espaces autour ; codes lus en majuscules (`f` = `F`). / "
+        "Values are trimmed; codes are read upper-case.",
+        "- NIR de clé invalide : ligne en quarantaine (`nir:control_key`), `person_id` vide, le "
+        "NIR n'est conservé nulle part. / A NIR with a bad key: row quarantined with an empty "
+        "`person_id`; the NIR is kept nowhere.",
+        "- Commune : anciens codes et arrondissements ramenés à la commune actuelle ; code bien "
+        "formé inconnu chargé tel quel et compté. / Old and arrondissement codes mapped to the "
+        "current commune; unknown well-formed codes loaded as delivered and counted.",
+        "- Un `\"` isolé dans un champ est gardé comme caractère ; une ligne avec trop de "
+        "champs rend le fichier illisible. / A stray quote inside a field is kept as a "
+        "character; a line with too many fields makes the file unreadable.",
+        "- `validate` : un fichier est correct quand toutes ses lignes seraient chargées "
+        "(les doublons exacts sont signalés, pas refusés). / A file passes when every row "
+        "would load (exact duplicates are reported, not refused).",
+        "",
     ]
     for extract in EXTRACTS:
         schema = schemas.schema_for(extract, _CTX)
