@@ -135,13 +135,13 @@ def _run_indicator(
         "breakdowns": ["total", *ind.breakdowns],
         "slices": list(ind.slices),
         "months_after": ind.months_after,
-        "median": ind.aggregation == "median",
         "code": ind.code,
         "aggregation": ind.aggregation,
         "unit": ind.unit,
     }
-    run_script(con, "engine/explode.sql", params)
-    run_script(con, "engine/rollup.sql", params)
+    kind = "median" if ind.aggregation == "median" else "sum"
+    run_script(con, f"engine/explode_{kind}.sql", params)
+    run_script(con, f"engine/rollup_{kind}.sql", params)
 
 
 def compute_indicators(

@@ -5,25 +5,22 @@
 CREATE OR REPLACE TEMP TABLE eng_levels AS
 WITH placed AS (
     SELECT c.period, 'NAT' AS level, 'FR' AS territory_code, c.breakdown,
-           c.breakdown_value, c.n, c.d, c.vals
+           c.breakdown_value, c.n, c.d
     FROM eng_cells c
     UNION ALL
-    SELECT c.period, 'REG', g.region_code, c.breakdown, c.breakdown_value, c.n, c.d, c.vals
+    SELECT c.period, 'REG', g.region_code, c.breakdown, c.breakdown_value, c.n, c.d
     FROM eng_cells c JOIN ref.communes g USING (commune_code)
     UNION ALL
-    SELECT c.period, 'DEP', g.departement_code, c.breakdown, c.breakdown_value, c.n, c.d,
-           c.vals
+    SELECT c.period, 'DEP', g.departement_code, c.breakdown, c.breakdown_value, c.n, c.d
     FROM eng_cells c JOIN ref.communes g USING (commune_code)
     UNION ALL
-    SELECT c.period, 'BASSIN', b.bassin_code, c.breakdown, c.breakdown_value, c.n, c.d,
-           c.vals
+    SELECT c.period, 'BASSIN', b.bassin_code, c.breakdown, c.breakdown_value, c.n, c.d
     FROM eng_cells c
     JOIN eng_periods p USING (period)
     JOIN ref.bassins b ON b.commune_code = c.commune_code AND b.zoning_year = p.zoning_year
 )
 SELECT period, level, territory_code, breakdown, breakdown_value,
-       sum(n) AS n, sum(d)::BIGINT AS d,
-       CASE WHEN $median THEN list_median(flatten(list(vals))) END AS med
+       sum(n) AS n, sum(d)::BIGINT AS d, NULL::DOUBLE AS med
 FROM placed
 GROUP BY ALL;
 

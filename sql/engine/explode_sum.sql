@@ -1,4 +1,4 @@
--- Facts -> (period, commune, breakdown, breakdown_value) cells for one indicator.
+-- Facts -> (period, commune, breakdown, breakdown_value) cells of a count or a rate.
 -- Sums and counts are first reduced over identical fact rows (same commune and attributes),
 -- which shrinks the table before it is exploded into one row per breakdown value.
 -- $breakdowns: the catalog's breakdowns plus 'total', taken from the fact columns;
@@ -6,14 +6,13 @@
 -- $months_after: loaded months needed after the period. A null attribute is 'unknown'.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
 WITH reduced AS (
-    SELECT f.* EXCLUDE (num), sum(num) AS n, count(*) AS d,
-           CASE WHEN $median THEN list(num) END AS vals
+    SELECT f.* EXCLUDE (num), sum(num) AS n, count(*) AS d
     FROM eng_facts f
     JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
     GROUP BY ALL
 ),
 exploded AS (
-    SELECT period, commune_code, n, d, vals, breakdown IS NOT NULL AS is_slice,
+    SELECT period, commune_code, n, d, breakdown IS NOT NULL AS is_slice,
         unnest(CASE
             WHEN breakdown IS NOT NULL THEN [{'b': breakdown, 'v': breakdown_value}]
             ELSE list_concat(
@@ -39,7 +38,7 @@ exploded AS (
     FROM reduced
 )
 SELECT period, commune_code, bv.b AS breakdown, bv.v AS breakdown_value,
-       sum(n) AS n, sum(d) AS d, flatten(list(vals)) AS vals
+       sum(n) AS n, sum(d) AS d
 FROM exploded
 WHERE CASE WHEN is_slice THEN list_contains($slices::VARCHAR[], bv.b)
            ELSE list_contains($breakdowns::VARCHAR[], bv.b) END
