@@ -1,45 +1,65 @@
--- Facts -> (period, commune, breakdown, breakdown_value) cells of a count or a rate.
--- Sums and counts are first reduced over identical fact rows (same commune and attributes),
--- which shrinks the table before it is exploded into one row per breakdown value.
--- $breakdowns: the catalog's breakdowns plus 'total', taken from the fact columns;
--- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set;
--- $months_after: loaded months needed after the period. A null attribute is 'unknown'.
+-- Facts -> (period, commune, breakdown, breakdown_value) cells of a count or a rate: one
+-- grouping per breakdown (a branch whose breakdown the catalog does not list is pruned by
+-- its constant filter). A null attribute is 'unknown'; list attributes put a unit under
+-- each of their values. Rows with `breakdown` set are slices: they count there only.
+-- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices;
+-- $months_after: loaded months needed after the period.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
-WITH reduced AS (
-    SELECT f.* EXCLUDE (num), sum(num) AS n, count(*) AS d
+WITH f AS (
+    SELECT f.*
     FROM eng_facts f
     JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
-    GROUP BY ALL
 ),
-exploded AS (
-    SELECT period, commune_code, n, d, breakdown IS NOT NULL AS is_slice,
-        unnest(CASE
-            WHEN breakdown IS NOT NULL THEN [{'b': breakdown, 'v': breakdown_value}]
-            ELSE list_concat(
-                [{'b': 'total', 'v': 'total'},
-                 {'b': 'sex', 'v': coalesce(sex, 'unknown')},
-                 {'b': 'age_band', 'v': coalesce(age_band, 'unknown')},
-                 {'b': 'education', 'v': coalesce(education, 'unknown')},
-                 {'b': 'disabled_worker', 'v': coalesce(disabled_worker, 'unknown')},
-                 {'b': 'qpv', 'v': coalesce(qpv, 'unknown')},
-                 {'b': 'zrr', 'v': coalesce(zrr, 'unknown')},
-                 {'b': 'seniority', 'v': coalesce(seniority, 'unknown')},
-                 {'b': 'category', 'v': coalesce(category, 'unknown')},
-                 {'b': 'exit_reason', 'v': coalesce(exit_reason, 'unknown')},
-                 {'b': 'action_type', 'v': coalesce(action_type, 'unknown')}],
-                list_transform(coalesce(operator, ['unknown']),
-                               lambda x: {'b': 'operator', 'v': x}),
-                list_transform(coalesce(allowance, ['unknown']),
-                               lambda x: {'b': 'allowance', 'v': x}),
-                list_transform(coalesce(pathway_type, ['unknown']),
-                               lambda x: {'b': 'pathway_type', 'v': x})
-            )
-        END) AS bv
-    FROM reduced
-)
-SELECT period, commune_code, bv.b AS breakdown, bv.v AS breakdown_value,
-       sum(n) AS n, sum(d) AS d
-FROM exploded
-WHERE CASE WHEN is_slice THEN list_contains($slices::VARCHAR[], bv.b)
-           ELSE list_contains($breakdowns::VARCHAR[], bv.b) END
+main AS (SELECT * FROM f WHERE breakdown IS NULL)
+SELECT period, commune_code, 'total' AS breakdown, 'total' AS breakdown_value,
+       sum(num) AS n, count(*) AS d
+FROM main GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'sex', coalesce(sex, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'sex') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'age_band', coalesce(age_band, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'age_band') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'education', coalesce(education, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'education') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'disabled_worker', coalesce(disabled_worker, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'disabled_worker') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'qpv', coalesce(qpv, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'qpv') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'zrr', coalesce(zrr, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'zrr') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'seniority', coalesce(seniority, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'seniority') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'category', coalesce(category, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'category') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'exit_reason', coalesce(exit_reason, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'exit_reason') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'action_type', coalesce(action_type, 'unknown'), sum(num), count(*)
+FROM main WHERE list_contains($breakdowns::VARCHAR[], 'action_type') GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'operator', v, sum(num), count(*)
+FROM (SELECT period, commune_code, num, unnest(coalesce(operator, ['unknown'])) AS v FROM main
+      WHERE list_contains($breakdowns::VARCHAR[], 'operator'))
+GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'allowance', v, sum(num), count(*)
+FROM (SELECT period, commune_code, num, unnest(coalesce(allowance, ['unknown'])) AS v FROM main
+      WHERE list_contains($breakdowns::VARCHAR[], 'allowance'))
+GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, 'pathway_type', v, sum(num), count(*)
+FROM (SELECT period, commune_code, num, unnest(coalesce(pathway_type, ['unknown'])) AS v FROM main
+      WHERE list_contains($breakdowns::VARCHAR[], 'pathway_type'))
+GROUP BY ALL
+UNION ALL
+SELECT period, commune_code, breakdown, breakdown_value, sum(num), count(*)
+FROM f WHERE breakdown IS NOT NULL AND list_contains($slices::VARCHAR[], breakdown)
 GROUP BY ALL;
