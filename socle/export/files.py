@@ -145,7 +145,11 @@ def export_period(
     by_place = published.partition_by(["niveau", "code_territoire"], as_dict=True)
     for (level, code), _ in sorted(by_place.items()):
         chain = chains.get((level, code), [(level, code)])
-        part = pl.concat([by_place[k] for k in chain if k in by_place])
+        # The territory's row right above its parents' rows for each indicator and modality.
+        part = pl.concat(
+            [by_place[k].with_columns(pl.lit(i).alias("_rank")) for i, k in enumerate(chain)
+             if k in by_place]
+        ).sort(["indicateur", "ventilation", "modalite", "_rank"]).drop("_rank")
         path = out / "territoires" / f"{level}_{code}.csv"
         _write_csv(part, path)
         record(path, part.height)
