@@ -19,7 +19,7 @@ import polars as pl
 
 from socle.ingest.errors import Rejected
 
-CHUNK_BYTES = 128 << 20
+CHUNK_BYTES = 64 << 20
 PARQUET_BATCH_ROWS = 1_000_000
 _BOM = b"\xef\xbb\xbf"
 
