@@ -70,8 +70,8 @@ def render() -> str:
         + " (casse indifférente / any case); vide = inconnu / empty = null. Codes "
         "(listes, communes, ROME) : casse indifférente / any case.",
         "- Rejet du dépôt entier / whole delivery rejected: colonne obligatoire absente / "
-        "missing required column, fichier illisible, vide ou sans ligne / unreadable, empty "
-        "or header-only file, colonne d'identification directe / direct-identifier column ("
+        "missing required column, fichier illisible ou vide / unreadable or empty file, "
+        "photographie sans ligne / header-only snapshot, colonne d'identification directe / direct-identifier column ("
         + ", ".join(f"`{c}`" for c in sorted(DIRECT_IDENTIFIER_COLUMNS)[:12])
         + ", … and close variants), colonne `nir` sans clé de pseudonymisation / a `nir` column "
         "without the pseudonymisation key. The previous accepted delivery stays published.",
@@ -88,9 +88,12 @@ def render() -> str:
         "",
         "### Choix / Decisions",
         "",
-        "- Un fichier sans ligne de données (en-tête seul) rejette le dépôt : un dépôt vide "
-        "ne remplace pas le précédent. / A header-only file rejects the delivery: an empty "
-        "delivery never replaces the previous one.",
+        "- Un fichier d'événements sans ligne de données (en-tête seul) est un dépôt valide : "
+        "aucun événement dans le mois. Pour une photographie (inscriptions, parcours, offres), "
+        "il rejette le dépôt : une photographie vide ne remplace pas la précédente. / A "
+        "header-only file of an event extract is a valid delivery of no event in the month; "
+        "for a snapshot extract it rejects the delivery: an empty snapshot never replaces the "
+        "previous one.",
         "- Un dépôt identique (mêmes fichiers, même sha256) à la version en vigueur ne change "
         "rien et n'ajoute pas de ligne d'audit (statut `unchanged`). / Re-sending the files of "
         "the current version changes nothing and writes no audit row.",

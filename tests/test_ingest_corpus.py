@@ -50,6 +50,10 @@ def _header_only(d: Path) -> Path:
     return write_csv(rows().head(0), d / "registrations.csv")
 
 
+def _header_only_events(d: Path) -> Path:
+    return write_csv(rows("hires").head(0), d / "hires.csv")
+
+
 def _truncated_gz(d: Path) -> Path:
     data = gzip.compress(rows(n=2000).write_csv().encode())
     (d / "registrations.csv.gz").write_bytes(data[: len(data) // 2])
@@ -119,8 +123,10 @@ CASES: list[tuple] = [
     ("extra column", csv(rows().with_columns(agence=pl.lit("x"))), "registrations", "accepted",
      {}, {"notes": "agence"}),
     ("empty file", raw(b""), "registrations", "rejected", "empty", {}),
-    ("header only", _header_only, "registrations", "rejected", "empty",
+    ("header-only snapshot", _header_only, "registrations", "rejected", "empty",
      {"message": "header only"}),
+    ("header-only event extract: no event this month", _header_only_events, "hires",
+     "accepted", {}, {}),
     ("truncated gzip", _truncated_gz, "registrations", "rejected", "unreadable",
      {"message": "truncated"}),
     ("corrupt parquet", _corrupt_parquet, "registrations", "rejected", "unreadable",

@@ -17,6 +17,7 @@ import polars as pl
 
 import schemas
 from schemas._base import DeliveryContext
+from schemas.codes import SNAPSHOT_EXTRACTS
 from socle.ingest.columns import check_header
 from socle.ingest.communes import Lookups
 from socle.ingest.errors import Rejected
@@ -108,12 +109,20 @@ def stage_delivery(
             raise
         sf.rows_read = line - 1
         sf.encodings = set(tf.encodings)
-        if sf.rows_read == 0:
-            raise Rejected(f"{tf.path.name}: header only, no data row (an empty delivery is "
-                           "rejected: send the rows, or nothing)", rule="empty")
+        # A month without events is a fact worth delivering; a snapshot without any open
+        # spell is an extraction accident that would wipe the published slice.
+        if sf.rows_read == 0 and extract in SNAPSHOT_EXTRACTS:
+            raise Rejected(f"{tf.path.name}: header only, no data row (an empty snapshot "
+                           "would replace every open spell: send the rows, or nothing)",
+                           rule="empty")
         staged.append(sf)
-    counts, reasons = settle_duplicates(con, extract, pl.concat(keys))
+    counts, reasons = settle_duplicates(con, extract, pl.concat(keys) if keys else EMPTY_KEYS)
     return Staged(staged, stats, counts, reasons)
+
+
+# The keys of a delivery without rows (event extracts only: a month without events).
+EMPTY_KEYS = pl.DataFrame(schema={"rid": pl.Int64, "source_file": pl.Utf8, "id": pl.Utf8,
+                                  "row_hash": pl.UInt64, "reasons": pl.Utf8})
 
 
 def settle_duplicates(
