@@ -106,3 +106,22 @@ def test_demo_command_prints_where_results_are(tmp_path: Path, monkeypatch, caps
     assert f"exports:   {tmp_path / 'exports'}" in out
     assert (tmp_path / "exports" / "2024-02" / "manifest.json").exists()
     assert "2024-01" in out and "2024-02" in out
+
+
+def test_a_committee_file_sets_it_beside_its_parents(pipeline_run):
+    paths, _, _ = pipeline_run
+    folder = paths.exports / "2024-02" / "territoires"
+    path = next(folder.glob("BASSIN_*.csv"))
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f, delimiter=";")
+        rows = list(reader)
+    assert reader.fieldnames == [
+        "periode", "indicateur", "libelle_indicateur", "niveau", "code_territoire",
+        "libelle_territoire", "ventilation", "modalite", "numerateur", "denominateur",
+        "valeur", "unite", "secret",
+    ]
+    head = [r for r in rows if r["indicateur"] == "CAP_REGISTERED"
+            and r["ventilation"] == "ensemble"]
+    assert [r["niveau"] for r in head] == ["BASSIN", "DEP", "REG", "NAT"]
+    masked = [r for r in rows if r["secret"] == "oui"]
+    assert masked and all(r["numerateur"] == r["valeur"] == "" for r in masked)

@@ -71,12 +71,10 @@ def _published(con: duckdb.DuckDBPyConnection, period: date, threshold: int) -> 
     )
 
 
-def _write_csv(df: pl.DataFrame, path: Path) -> None:
-    """`;`, UTF-8 with BOM, decimal comma: opens cleanly in a French Excel."""
+def _write_csv(text: pl.DataFrame, path: Path) -> None:
+    """`;`, UTF-8 with BOM: opens cleanly in a French Excel (numbers already as text)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    df.with_columns([decimal_comma(c) for c in NUMBERS]).write_csv(
-        path, separator=";", include_bom=True
-    )
+    text.write_csv(path, separator=";", include_bom=True)
 
 
 def _sha256(path: Path) -> str:
@@ -133,16 +131,18 @@ def export_period(
     def record(path: Path, rows: int) -> None:
         files.append({"file": str(path.relative_to(out)), "sha256": _sha256(path), "rows": rows})
 
+    # Numbers become French text once, for every CSV file; Parquet keeps them numeric.
+    text = published.with_columns([decimal_comma(c) for c in NUMBERS])
     for level in LEVELS:
-        part = published.filter(pl.col("niveau") == level)
         csv_path, parquet_path = out / f"niveau_{level}.csv", out / f"niveau_{level}.parquet"
-        _write_csv(part, csv_path)
+        _write_csv(text.filter(pl.col("niveau") == level), csv_path)
+        part = published.filter(pl.col("niveau") == level)
         part.write_parquet(parquet_path)
         record(csv_path, part.height)
         record(parquet_path, part.height)
 
     chains = _parent_chain(territories)
-    by_place = published.partition_by(["niveau", "code_territoire"], as_dict=True)
+    by_place = text.partition_by(["niveau", "code_territoire"], as_dict=True)
     for (level, code), _ in sorted(by_place.items()):
         chain = chains.get((level, code), [(level, code)])
         # The territory's row right above its parents' rows for each indicator and modality.
