@@ -71,7 +71,8 @@ def render() -> str:
         "(listes, communes, ROME) : casse indifférente / any case.",
         "- Rejet du dépôt entier / whole delivery rejected: colonne obligatoire absente / "
         "missing required column, fichier illisible ou vide / unreadable or empty file, "
-        "photographie sans ligne / header-only snapshot, colonne d'identification directe / direct-identifier column ("
+        "photographie sans ligne / header-only snapshot, colonne d'identification directe / "
+        "direct-identifier column ("
         + ", ".join(f"`{c}`" for c in sorted(DIRECT_IDENTIFIER_COLUMNS)[:12])
         + ", … and close variants), colonne `nir` sans clé de pseudonymisation / a `nir` column "
         "without the pseudonymisation key. The previous accepted delivery stays published.",
