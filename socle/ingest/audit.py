@@ -24,33 +24,59 @@ def record(
     status: str,
     loaded_at: datetime,
 ) -> None:
-    """Insert one audit row per file (dicts with source_file, sha256, counts, message)."""
-    con.executemany(
-        "INSERT INTO audit.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [operator, month, extract, f["source_file"], f["sha256"], f.get("rows_read", 0),
-             f.get("rows_loaded", 0), f.get("rows_quarantined", 0), f.get("rows_duplicate", 0),
-             status, f.get("message"), loaded_at]
-            for f in files
-        ],
-    )
+    """Insert one audit row per file (dicts with source_file, sha256, counts, message).
+
+    One multi-row INSERT: `executemany` costs a round trip per file (a delivery of the
+    Départements has a hundred files).
+    """
+    if not files:
+        return
+    rows = [
+        [operator, month, extract, f["source_file"], f["sha256"], f.get("rows_read", 0),
+         f.get("rows_loaded", 0), f.get("rows_quarantined", 0), f.get("rows_duplicate", 0),
+         status, f.get("message"), loaded_at]
+        for f in files
+    ]
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+    con.execute(f"INSERT INTO audit.deliveries VALUES {values}",
+                [v for row in rows for v in row])
 
 
 def current_hashes(
     con: duckdb.DuckDBPyConnection, operator: str, month: date, extract: str
 ) -> dict[str, str] | None:
     """source_file → sha256 of the slice's current (accepted/partial) version, None if none."""
+    return all_current_hashes(con, operator=operator, month=month,
+                              extract=extract).get((operator, month, extract))
+
+
+def all_current_hashes(
+    con: duckdb.DuckDBPyConnection, **where: object
+) -> dict[tuple[str, date, str], dict[str, str]]:
+    """(operator, month, extract) → {source_file: sha256} of every slice's current version.
+
+    One query for a whole landing run rather than one per delivery; `where` narrows it to
+    given `operator`, `month` and `extract` values.
+    """
+    names = {"operator": "operator", "month": "delivery_month", "extract": "extract"}
+    cond = "".join(f" AND {names[k]} = ?" for k in where)
     rows = con.execute(
-        """
-        SELECT source_file, sha256 FROM audit.deliveries
-        WHERE operator = ? AND delivery_month = ? AND extract = ?
-          AND loaded_at = (SELECT max(loaded_at) FROM audit.deliveries
-                           WHERE operator = ? AND delivery_month = ? AND extract = ?
-                             AND status IN ('accepted', 'partial'))
+        f"""
+        WITH cur AS (
+            SELECT operator, delivery_month, extract, max(loaded_at) AS loaded_at
+            FROM audit.deliveries
+            WHERE status IN ('accepted', 'partial'){cond}
+            GROUP BY ALL
+        )
+        SELECT a.operator, a.delivery_month, a.extract, a.source_file, a.sha256
+        FROM audit.deliveries a JOIN cur USING (operator, delivery_month, extract, loaded_at)
         """,
-        [operator, month, extract] * 2,
+        list(where.values()),
     ).fetchall()
-    return dict(rows) if rows else None
+    out: dict[tuple[str, date, str], dict[str, str]] = {}
+    for op, month, extract, source, sha in rows:
+        out.setdefault((op, month, extract), {})[source] = sha
+    return out
 
 
 def accounting_errors(con: duckdb.DuckDBPyConnection) -> list[str]:

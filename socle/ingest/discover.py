@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from schemas.codes import EXTRACTS, OPERATORS
@@ -33,7 +34,7 @@ class Delivery:
         """How a file is named in the warehouse: relative to the landing folder when known."""
         if self.landing is not None:
             try:
-                return path.resolve().relative_to(self.landing.resolve()).as_posix()
+                return path.resolve().relative_to(_resolved(self.landing)).as_posix()
             except ValueError:
                 pass
         return f"{self.operator}/{self.month:%Y-%m}/{path.name}"
@@ -41,7 +42,11 @@ class Delivery:
     @property
     def file_hashes(self) -> dict[str, str]:
         """source_file → sha256 of its bytes (computed on each call: files may change)."""
-        return {self.source_name(p): sha256_file(p) for p in self.files}
+        return {name: sha256_file(p) for p, name in self.named_files()}
+
+    def named_files(self) -> list[tuple[Path, str]]:
+        """(path, source name) of every file."""
+        return [(p, self.source_name(p)) for p in self.files]
 
     @property
     def content_hash(self) -> str:
@@ -53,6 +58,12 @@ class Delivery:
 
     def __str__(self) -> str:
         return f"{self.operator}/{self.month:%Y-%m}/{self.extract}"
+
+
+@lru_cache(maxsize=16)
+def _resolved(landing: Path) -> Path:
+    """The landing folder's absolute path, resolved once rather than once per file."""
+    return landing.resolve()
 
 
 def sha256_file(path: Path) -> str:

@@ -14,7 +14,7 @@ import schemas
 from schemas._base import DeliveryContext
 from socle.ingest import audit
 from socle.ingest.communes import Lookups
-from socle.ingest.discover import Delivery, discover_deliveries
+from socle.ingest.discover import Delivery, discover_deliveries, sha256_file
 from socle.ingest.errors import Rejected
 from socle.ingest.stage import (
     Staged,
@@ -118,21 +118,26 @@ def ingest_delivery(
     key: bytes | None,
     lookups: Lookups | None = None,
     force: bool = False,
+    current: dict[tuple[str, date, str], dict[str, str]] | None = None,
 ) -> DeliveryResult:
     """Validate and publish one delivery atomically; a rejection leaves the slice untouched.
 
     Same files as the slice's current version (sha256 set) → `unchanged`, nothing written,
-    unless `force`.
+    unless `force`. `current`: every slice's current hashes when the caller already has them
+    (`audit.all_current_hashes`), to spare a query per delivery.
     """
     t0 = time.perf_counter()
     op, month, extract = delivery.operator, delivery.month, delivery.extract
-    hashes = delivery.file_hashes
+    files = delivery.named_files()
+    hashes = {name: sha256_file(p) for p, name in files}
     result = DeliveryResult(op, month, extract, "rejected")
-    if not force and audit.current_hashes(con, op, month, extract) == hashes:
-        result.status = "unchanged"
-        return result
+    if not force:
+        previous = (current.get(delivery.key) if current is not None
+                    else audit.current_hashes(con, op, month, extract))
+        if previous == hashes:
+            result.status = "unchanged"
+            return result
     loaded_at = datetime.now()
-    files = [(p, delivery.source_name(p)) for p in delivery.files]
     ctx = DeliveryContext(op, month)
     try:
         staged = stage_delivery(con, files, extract, ctx,
@@ -215,9 +220,10 @@ def ingest_landing(
     """Ingest every delivery found under `landing` (optionally some months / operators)."""
     ensure_staging(con)
     lookups = Lookups.from_warehouse(con)
+    current = audit.all_current_hashes(con)
     results = []
     for delivery in discover_deliveries(landing, months=months, operators=operators):
-        result = ingest_delivery(con, delivery, key=key, lookups=lookups)
+        result = ingest_delivery(con, delivery, key=key, lookups=lookups, current=current)
         progress(result.describe())
         results.append(result)
     return results

@@ -1,4 +1,9 @@
-"""One chunk of delivered rows → text as delivered (NIR replaced), typed valid rows, reasons."""
+"""Delivered rows → text as delivered (NIR replaced), typed valid rows, reasons.
+
+Two steps so a delivery is validated in few passes whatever its number of files: each file
+chunk is first aligned on the schema's columns (`delivered_text`, cheap), then the aligned
+chunks of many files are validated together (`process_batch`: one parse, one pandera run).
+"""
 
 from __future__ import annotations
 
@@ -23,40 +28,55 @@ from socle.ingest.pseudonymise import pseudonymise
 from socle.ingest.rules import combine_reasons, schema_reasons
 
 ALLOWANCE_COLUMNS = tuple(f"allowance_{a}" for a in ALLOWANCES)
+NIR_REASON = "_nir_reason"
 
 
 @dataclass
 class Chunk:
     keys: pl.DataFrame  # rid, source_file, id, row_hash, reasons: every row
     text: pl.DataFrame  # rid, source_file, line_number, <columns as text>: rows that may be
-    #                     quarantined (a reason, or an id seen twice in the chunk)
+    #                     quarantined (a reason, or an id seen twice in the batch)
     typed: pl.DataFrame  # rid, source_file, line_number, <typed schema columns>: valid rows
     stats: Counter = field(default_factory=Counter)
 
 
-def process_chunk(
+def delivered_text(
     raw: pl.DataFrame,
     *,
     extract: str,
-    ctx: DeliveryContext,
     header: Header,
-    lookups: Lookups,
     key: bytes | None,
     source_file: str,
     first_line: int,
-    first_rid: int,
-) -> Chunk:
-    """Validate one chunk; no loop per row (everything is a polars or pandera expression)."""
-    n = raw.height
+) -> pl.DataFrame:
+    """One chunk as read → source_file, line_number, `_nir_reason`, then every schema column
+    as text (absent ones null, a NIR replaced by its pseudonym and never kept)."""
     text = raw.select(header.used)
-    nir_reason = None
+    nir_reason: pl.Series | pl.Expr = pl.lit(None, dtype=pl.Utf8)
     if header.has_nir:
         assert key is not None  # the header check rejects a NIR without key
         text, nir_reason = pseudonymise(text, key)
+    cols = schemas.column_types(extract)
+    return text.select(
+        pl.lit(source_file, dtype=pl.Utf8).alias("source_file"),
+        pl.int_range(first_line, first_line + pl.len(), dtype=pl.Int64).alias("line_number"),
+        *[pl.col(c) if c in text.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
+          for c in cols],
+    ).with_columns(nir_reason.alias(NIR_REASON))
+
+
+def process_batch(
+    batch: pl.DataFrame,
+    *,
+    extract: str,
+    ctx: DeliveryContext,
+    lookups: Lookups,
+    first_rid: int,
+) -> Chunk:
+    """Validate aligned rows (`delivered_text` frames, concatenated); no loop per row."""
+    n = batch.height
     cols = list(schemas.column_types(extract))
-    text = text.select(
-        [pl.col(c) if c in text.columns else pl.lit(None, dtype=pl.Utf8).alias(c) for c in cols]
-    )
+    text = batch.select(cols)
     typed, causes = parse_frame(text, extract)
     stats: Counter = Counter()
     typed = typed.with_columns(
@@ -65,21 +85,21 @@ def process_chunk(
     typed, mapped = map_communes(typed, lookups)
     typed = derive_zrr(typed, lookups)
 
-    if nir_reason is not None:
+    nir = batch.get_column(NIR_REASON)
+    if nir.null_count() < n:
         causes = pl.concat([
             causes,
             pl.DataFrame({"row": pl.int_range(0, n, dtype=pl.UInt32, eager=True),
-                          "reason": nir_reason}).drop_nulls(),
+                          "reason": nir}).drop_nulls(),
         ])
     found = schema_reasons(typed, extract, ctx)
     reasons = combine_reasons(n, extract, ctx, causes, found)
 
     id_col = schemas.id_column(extract)
-    pos = pl.DataFrame({
-        "rid": pl.int_range(first_rid, first_rid + n, dtype=pl.Int64, eager=True),
-        "source_file": pl.repeat(source_file, n, dtype=pl.Utf8, eager=True),
-        "line_number": pl.int_range(first_line, first_line + n, dtype=pl.Int64, eager=True),
-    })
+    pos = batch.select(
+        pl.int_range(first_rid, first_rid + pl.len(), dtype=pl.Int64).alias("rid"),
+        "source_file", "line_number",
+    )
     keys = pl.concat([
         pos.select("rid", "source_file"),
         text.select(id=pl.col(id_col).str.strip_chars(), row_hash=pl.struct(cols).hash(seed=0)),

@@ -1,9 +1,14 @@
-"""Read, validate and stage one delivery into temporary tables, then settle duplicates.
+"""Read, validate and stage one delivery, then settle duplicates.
 
 The same code serves the pipeline (a warehouse connection) and `validate_file` (an in-memory
-DuckDB): both end with `_in_text` (every row as delivered), `_in_typed` (valid rows, typed)
-and `_in_fate` (load / quarantine / duplicate per row, with final reasons). Nothing here
-touches a published table; `load.py` publishes.
+DuckDB): both end with `_in_text` (rows that may be quarantined, as delivered), `_in_typed`
+(valid rows, typed) and `_in_fate` (quarantine / duplicate rows, with final reasons), visible
+to SQL under those names. Nothing here touches a published table; `load.py` publishes.
+
+A delivery's rows are validated in batches of up to `BATCH_ROWS`, across files: one pandera
+run per batch, not per file (a département file holds a few dozen rows, and each run has a
+fixed cost of ~15 ms). Batches stay in memory and are handed to DuckDB as Arrow views; past
+`SPILL_ROWS` they go to temporary tables instead, so a national file is not held in memory.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ from socle.ingest.columns import check_header
 from socle.ingest.communes import Lookups
 from socle.ingest.errors import Rejected
 from socle.ingest.read import open_file
-from socle.ingest.rows import process_chunk
+from socle.ingest.rows import delivered_text, process_batch
 
 SQL_TYPES = {pl.Utf8: "VARCHAR", pl.Date: "DATE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
+BATCH_ROWS = 1_000_000
+SPILL_ROWS = 2_000_000
+TEMP_NAMES = ("_in_text", "_in_typed", "_in_fate")
 
 
 @dataclass
@@ -44,17 +52,46 @@ class Staged:
     reason_counts: dict[str, int]  # quarantined rows per reason
 
 
-def _create_temp_tables(con: duckdb.DuckDBPyConnection, extract: str) -> None:
+def _schema(extract: str, typed: bool) -> dict[str, pl.DataType]:
+    head = {"rid": pl.Int64, "source_file": pl.Utf8, "line_number": pl.Int64}
     types = schemas.column_types(extract)
-    head = "rid BIGINT, source_file VARCHAR, line_number BIGINT"
-    text_cols = ", ".join(f'"{c}" VARCHAR' for c in types)
-    typed_cols = ", ".join(f'"{c}" {SQL_TYPES[t]}' for c, t in types.items())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _in_text ({head}, {text_cols})")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _in_typed ({head}, {typed_cols})")
+    return {**head, **(types if typed else dict.fromkeys(types, pl.Utf8))}
+
+
+class _Store:
+    """Frames of one staged table: kept in memory, or appended to a temp table past a size."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str, schema: dict) -> None:
+        self.con, self.name, self.schema = con, name, schema
+        self.frames: list[pl.DataFrame] = []
+        self.rows = 0
+        self.spilled = False
+
+    def add(self, df: pl.DataFrame) -> None:
+        if not df.height:
+            return
+        if self.spilled:
+            _append(self.con, self.name, df)
+            return
+        self.frames.append(df)
+        self.rows += df.height
+        if self.rows > SPILL_ROWS:
+            cols = ", ".join(f'"{c}" {SQL_TYPES[t]}' for c, t in self.schema.items())
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.name} ({cols})")
+            for f in self.frames:
+                _append(self.con, self.name, f)
+            self.frames, self.spilled = [], True
+
+    def expose(self) -> None:
+        """Make the rows visible to SQL as `name` (a temp table already, or an Arrow view)."""
+        if not self.spilled:
+            df = pl.concat(self.frames) if self.frames else pl.DataFrame(schema=self.schema)
+            self.con.register(self.name, df.to_arrow())
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for t in ("_in_text", "_in_typed", "_in_fate"):
+    for t in TEMP_NAMES:
+        con.unregister(t)
         con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -80,30 +117,45 @@ def stage_delivery(
 
     Every header is checked before any row is read, so a bad second part rejects early.
     """
-    _create_temp_tables(con, extract)
+    drop_temp_tables(con)
     opened = []
     for path, name in files:
         tf = open_file(path)
         opened.append((tf, name, check_header(tf, extract, key=key)))
+    text_store = _Store(con, "_in_text", _schema(extract, typed=False))
+    typed_store = _Store(con, "_in_typed", _schema(extract, typed=True))
     staged: list[StagedFile] = []
     stats: Counter = Counter()
-    rid = 0
     keys: list[pl.DataFrame] = []
+    pending: list[pl.DataFrame] = []
+    pending_rows = 0
+    rid = 0  # rows read so far (= the next row's id)
+
+    def flush() -> None:
+        nonlocal pending, pending_rows
+        if not pending:
+            return
+        batch = pl.concat(pending) if len(pending) > 1 else pending[0]
+        pending, pending_rows = [], 0
+        chunk = process_batch(batch, extract=extract, ctx=ctx, lookups=lookups,
+                              first_rid=rid - batch.height)
+        keys.append(chunk.keys)
+        text_store.add(chunk.text)
+        typed_store.add(chunk.typed)
+        stats.update(chunk.stats)
+
     for tf, name, header in opened:
         sf = StagedFile(name, header.extra, format=tf.format)
         line = 1
         try:
             for raw in tf.chunks():
-                chunk = process_chunk(
-                    raw, extract=extract, ctx=ctx, header=header, lookups=lookups, key=key,
-                    source_file=name, first_line=line, first_rid=rid,
-                )
-                keys.append(chunk.keys)
-                _append(con, "_in_text", chunk.text)
-                _append(con, "_in_typed", chunk.typed)
-                stats.update(chunk.stats)
+                pending.append(delivered_text(raw, extract=extract, header=header, key=key,
+                                              source_file=name, first_line=line))
                 line += raw.height
                 rid += raw.height
+                pending_rows += raw.height
+                if pending_rows >= BATCH_ROWS:
+                    flush()
         except Rejected as e:
             e.rows_read = rid
             raise
@@ -116,6 +168,9 @@ def stage_delivery(
                            "would replace every open spell: send the rows, or nothing)",
                            rule="empty")
         staged.append(sf)
+    flush()
+    text_store.expose()
+    typed_store.expose()
     counts, reasons = settle_duplicates(con, extract, pl.concat(keys) if keys else EMPTY_KEYS)
     return Staged(staged, stats, counts, reasons)
 
@@ -128,7 +183,7 @@ EMPTY_KEYS = pl.DataFrame(schema={"rid": pl.Int64, "source_file": pl.Utf8, "id":
 def settle_duplicates(
     con: duckdb.DuckDBPyConnection, extract: str, keys: pl.DataFrame
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """Decide each row's fate; rows not loaded go to the temp table `_in_fate`.
+    """Decide each row's fate; rows not loaded are exposed as `_in_fate`.
 
     Exact duplicate rows: the first is kept, the others counted. Same id, different content:
     every version is quarantined (`<id>:duplicate_id`), since none can be trusted over another.
@@ -154,9 +209,7 @@ def settle_duplicates(
             .str.split(";").list.unique().list.sort().list.join(";")
         ).otherwise(pl.col("reasons"))
     ).select("rid", "fate", "reasons")
-    con.execute("CREATE OR REPLACE TEMP TABLE _in_fate (rid BIGINT, fate VARCHAR, "
-                "reasons VARCHAR)")
-    _append(con, "_in_fate", fate)
+    con.register("_in_fate", fate.to_arrow())
     per_file = k.group_by("source_file").agg(
         rows_read=pl.len(),
         rows_loaded=(pl.col("fate") == "load").sum(),
