@@ -170,7 +170,8 @@ def ingest_delivery(
             result.files.append(FileResult(sf.source_file, hashes[sf.source_file], **c,
                                            message=msg))
         with transaction(con):
-            publish(con, delivery, loaded_at)
+            publish(con, delivery, loaded_at,
+                    quarantined=sum(c["rows_quarantined"] for c in counts.values()) > 0)
             audit.record(con, operator=op, month=month, extract=extract,
                          files=[f.as_audit() for f in result.files], status=result.status,
                          loaded_at=loaded_at)
@@ -180,8 +181,14 @@ def ingest_delivery(
     return result
 
 
-def publish(con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datetime) -> None:
-    """Delete the slice from staging and quarantine, insert the staged rows (inside a txn)."""
+def publish(
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datetime, *,
+    quarantined: bool = True,
+) -> None:
+    """Delete the slice from staging and quarantine, insert the staged rows (inside a txn).
+
+    `quarantined=False` (no row to quarantine) spares the quarantine INSERT's join.
+    """
     extract = delivery.extract
     cols = list(schemas.column_types(extract))
     slice_params = [delivery.operator, delivery.month]
@@ -198,6 +205,8 @@ def publish(con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datet
         """,
         [*slice_params, loaded_at],
     )
+    if not quarantined:
+        return
     con.execute(
         f"""
         INSERT INTO quarantine.{extract} BY NAME

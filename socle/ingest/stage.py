@@ -92,7 +92,7 @@ class _Store:
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     for t in TEMP_NAMES:
         con.unregister(t)
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+    con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in TEMP_NAMES[:2]))
 
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
