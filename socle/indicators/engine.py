@@ -14,7 +14,7 @@ import duckdb
 from schemas.codes import EXTRACTS
 from socle.indicators.catalog import Indicator, load_catalog
 from socle.reference import zoning_year
-from socle.warehouse import run_script, split_statements, transaction
+from socle.warehouse import read_sql, run_script, split_statements, transaction
 
 OUTPUT_DDL = """
 CREATE TABLE IF NOT EXISTS indicators.indicator_values (
@@ -34,10 +34,14 @@ CREATE TABLE IF NOT EXISTS indicators.indicator_values (
 SHARED_TABLES = {"eng_stock": "engine/stock.sql"}
 
 _TEMP_TABLES = (
-    "eng_periods", "eng_refdates", "eng_pid", "eng_reg", "eng_terr", "eng_path", "eng_offers",
-    "eng_diag", "eng_hires", "eng_actions", "eng_sat", "eng_stock", "eng_facts", "eng_cells",
-    "eng_levels", "eng_out",
+    "eng_periods", "eng_refdates", "eng_l_reg", "eng_l_path", "eng_l_diag", "eng_l_hires",
+    "eng_l_actions", "eng_l_sat", "eng_pid", "eng_reg", "eng_terr", "eng_path", "eng_offers",
+    "eng_diag", "eng_hires", "eng_actions", "eng_sat", "eng_commune_terr", "eng_cellmap",
+    "eng_cellterr", "eng_stock", "eng_facts", "eng_cells", "eng_out",
 )
+# Inputs only needed to build the shared tables: dropped once prepare.sql has run.
+_STAGING_COPIES = ("eng_l_reg", "eng_l_path", "eng_l_diag", "eng_l_hires", "eng_l_actions",
+                   "eng_l_sat")
 
 
 def month_start(d: date) -> date:
@@ -129,8 +133,6 @@ def _run_indicator(
     if len(statements) != 1:
         raise ValueError(f"{ind.sql_file}: one SELECT statement expected, "
                          f"found {len(statements)}")
-    run_script(con, "engine/facts.sql")
-    con.execute(f"INSERT INTO eng_facts BY NAME ({statements[0]})")
     params = {
         "breakdowns": ["total", *ind.breakdowns],
         "slices": list(ind.slices),
@@ -139,6 +141,10 @@ def _run_indicator(
         "aggregation": ind.aggregation,
         "unit": ind.unit,
     }
+    facts = read_sql("engine/facts.sql").replace("__INDICATOR__", statements[0])
+    for stmt in split_statements(facts):
+        con.execute(stmt, {"months_after": ind.months_after} if "$months_after" in stmt
+                    else None)
     kind = "median" if ind.aggregation == "median" else "sum"
     run_script(con, f"engine/explode_{kind}.sql", params)
     run_script(con, f"engine/rollup_{kind}.sql", params)
@@ -172,6 +178,8 @@ def compute_indicators(
     try:
         _create_periods(con, periods)
         run_script(con, "engine/prepare.sql")
+        for table in _STAGING_COPIES:
+            con.execute(f"DROP TABLE temp.{table}")
         con.execute("CREATE OR REPLACE TEMP TABLE eng_out AS "
                     "SELECT * FROM indicators.indicator_values LIMIT 0")
         say(f"indicators: inputs ready for {len(periods)} months "

@@ -1,16 +1,12 @@
--- Facts -> (period, commune, breakdown, breakdown_value) cells of a median, each cell
--- keeping its values (medians are taken on the collected values at every level).
+-- Facts -> (period, cell, breakdown, breakdown_value, value) histograms of a median: the
+-- number of units with each value. Medians stay exact (taken on the whole multiset at
+-- every level) while the roll-up moves one row per distinct value, not per unit.
 -- $breakdowns: the catalog's breakdowns plus 'total', taken from the fact columns;
--- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set;
--- $months_after: loaded months needed after the period. A null attribute is 'unknown'.
+-- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set.
+-- A null attribute is 'unknown'; a null value counts in the denominator only.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
-WITH reduced AS (
-    SELECT f.* EXCLUDE (num), NULL::DOUBLE AS n, 1 AS d, num AS vals
-    FROM eng_facts f
-    JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
-),
-exploded AS (
-    SELECT period, commune_code, n, d, vals, breakdown IS NOT NULL AS is_slice,
+WITH exploded AS (
+    SELECT period, cell, num, breakdown IS NOT NULL AS is_slice,
         unnest(CASE
             WHEN breakdown IS NOT NULL THEN [{'b': breakdown, 'v': breakdown_value}]
             ELSE list_concat(
@@ -33,10 +29,10 @@ exploded AS (
                                lambda x: {'b': 'pathway_type', 'v': x})
             )
         END) AS bv
-    FROM reduced
+    FROM eng_facts
 )
-SELECT period, commune_code, bv.b AS breakdown, bv.v AS breakdown_value,
-       NULL::DOUBLE AS n, sum(d) AS d, list(vals) AS vals
+SELECT period, cell, bv.b AS breakdown, bv.v AS breakdown_value, num AS val,
+       count(*) AS c
 FROM exploded
 WHERE CASE WHEN is_slice THEN list_contains($slices::VARCHAR[], bv.b)
            ELSE list_contains($breakdowns::VARCHAR[], bv.b) END

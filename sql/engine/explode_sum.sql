@@ -1,65 +1,61 @@
--- Facts -> (period, commune, breakdown, breakdown_value) cells of a count or a rate: one
+-- Facts -> (period, cell, breakdown, breakdown_value) counts of a count or a rate: one
 -- grouping per breakdown (a branch whose breakdown the catalog does not list is pruned by
 -- its constant filter). A null attribute is 'unknown'; list attributes put a unit under
 -- each of their values. Rows with `breakdown` set are slices: they count there only.
--- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices;
--- $months_after: loaded months needed after the period.
+-- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices.
+-- Keys are a date, a small integer and a short string: the hash tables stay small.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
-WITH f AS (
-    SELECT f.*
-    FROM eng_facts f
-    JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
-),
-main AS (SELECT * FROM f WHERE breakdown IS NULL)
-SELECT period, commune_code, 'total' AS breakdown, 'total' AS breakdown_value,
+WITH f AS (SELECT * FROM eng_facts),
+main AS (SELECT * FROM eng_facts WHERE breakdown IS NULL)
+SELECT period, cell, 'total' AS breakdown, 'total' AS breakdown_value,
        sum(num) AS n, count(*) AS d
 FROM main GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'sex', coalesce(sex, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'sex', coalesce(sex, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'sex') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'age_band', coalesce(age_band, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'age_band', coalesce(age_band, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'age_band') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'education', coalesce(education, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'education', coalesce(education, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'education') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'disabled_worker', coalesce(disabled_worker, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'disabled_worker', coalesce(disabled_worker, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'disabled_worker') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'qpv', coalesce(qpv, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'qpv', coalesce(qpv, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'qpv') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'zrr', coalesce(zrr, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'zrr', coalesce(zrr, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'zrr') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'seniority', coalesce(seniority, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'seniority', coalesce(seniority, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'seniority') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'category', coalesce(category, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'category', coalesce(category, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'category') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'exit_reason', coalesce(exit_reason, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'exit_reason', coalesce(exit_reason, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'exit_reason') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'action_type', coalesce(action_type, 'unknown'), sum(num), count(*)
+SELECT period, cell, 'action_type', coalesce(action_type, 'unknown'), sum(num), count(*)
 FROM main WHERE list_contains($breakdowns::VARCHAR[], 'action_type') GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'operator', v, sum(num), count(*)
-FROM (SELECT period, commune_code, num, unnest(coalesce(operator, ['unknown'])) AS v FROM main
+SELECT period, cell, 'operator', v, sum(num), count(*)
+FROM (SELECT period, cell, num, unnest(coalesce(operator, ['unknown'])) AS v FROM main
       WHERE list_contains($breakdowns::VARCHAR[], 'operator'))
 GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'allowance', v, sum(num), count(*)
-FROM (SELECT period, commune_code, num, unnest(coalesce(allowance, ['unknown'])) AS v FROM main
+SELECT period, cell, 'allowance', v, sum(num), count(*)
+FROM (SELECT period, cell, num, unnest(coalesce(allowance, ['unknown'])) AS v FROM main
       WHERE list_contains($breakdowns::VARCHAR[], 'allowance'))
 GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, 'pathway_type', v, sum(num), count(*)
-FROM (SELECT period, commune_code, num, unnest(coalesce(pathway_type, ['unknown'])) AS v FROM main
+SELECT period, cell, 'pathway_type', v, sum(num), count(*)
+FROM (SELECT period, cell, num, unnest(coalesce(pathway_type, ['unknown'])) AS v FROM main
       WHERE list_contains($breakdowns::VARCHAR[], 'pathway_type'))
 GROUP BY ALL
 UNION ALL
-SELECT period, commune_code, breakdown, breakdown_value, sum(num), count(*)
+SELECT period, cell, breakdown, breakdown_value, sum(num), count(*)
 FROM f WHERE breakdown IS NOT NULL AND list_contains($slices::VARCHAR[], breakdown)
 GROUP BY ALL;

@@ -5,9 +5,11 @@
 -- (breakdown, breakdown_value) only: that is how a rate broken down by an attribute of the
 -- outcome (e.g. action_type) keeps its whole population as denominator. List columns
 -- (operator, allowance, pathway_type) put a unit under each of their values.
+-- The commune is stored as its territorial cell (eng_cellmap, zoning of the period's
+-- year): the roll-up then groups on a small integer.
 CREATE OR REPLACE TEMP TABLE eng_facts (
     period DATE NOT NULL,
-    commune_code VARCHAR,
+    cell INTEGER NOT NULL,
     num DOUBLE,
     breakdown VARCHAR,
     breakdown_value VARCHAR,
@@ -25,3 +27,14 @@ CREATE OR REPLACE TEMP TABLE eng_facts (
     exit_reason VARCHAR,
     action_type VARCHAR
 );
+
+-- The engine puts the indicator file's SELECT in place of the marker below. Periods
+-- still waiting for later months ($months_after) are left out here.
+INSERT INTO eng_facts BY NAME
+SELECT f.* EXCLUDE (commune_code), coalesce(m.cell, 0) AS cell
+FROM (
+__INDICATOR__
+) f
+JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
+LEFT JOIN eng_cellmap m
+  ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = f.commune_code;
