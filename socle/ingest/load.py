@@ -171,7 +171,8 @@ def ingest_delivery(
                                            message=msg))
         with transaction(con):
             publish(con, delivery, loaded_at,
-                    quarantined=sum(c["rows_quarantined"] for c in counts.values()) > 0)
+                    quarantined=any(c["rows_quarantined"] for c in counts.values()),
+                    all_loaded=all(c["rows_loaded"] == c["rows_read"] for c in counts.values()))
             audit.record(con, operator=op, month=month, extract=extract,
                          files=[f.as_audit() for f in result.files], status=result.status,
                          loaded_at=loaded_at)
@@ -184,10 +185,12 @@ def ingest_delivery(
 def publish(
     con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datetime, *,
     quarantined: bool = True,
+    all_loaded: bool = False,
 ) -> None:
     """Delete the slice from staging and quarantine, insert the staged rows (inside a txn).
 
-    `quarantined=False` (no row to quarantine) spares the quarantine INSERT's join.
+    `quarantined=False` (no row to quarantine) spares the quarantine INSERT, `all_loaded`
+    (no row quarantined nor dropped as a duplicate) the anti-join of the staging INSERT.
     """
     extract = delivery.extract
     cols = list(schemas.column_types(extract))
@@ -201,7 +204,7 @@ def publish(
         INSERT INTO staging.{extract} BY NAME
         SELECT {col_list}, ?::VARCHAR AS operator, ?::DATE AS delivery_month,
                t.source_file, ?::TIMESTAMP AS loaded_at
-        FROM _in_typed t ANTI JOIN _in_fate f USING (rid)
+        FROM _in_typed t {"" if all_loaded else "ANTI JOIN _in_fate f USING (rid)"}
         """,
         [*slice_params, loaded_at],
     )

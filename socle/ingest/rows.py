@@ -40,6 +40,18 @@ class Chunk:
     stats: Counter = field(default_factory=Counter)
 
 
+def repeated(ids: pl.Series) -> pl.Series:
+    """True where the value occurs more than once, or shares a 64-bit hash with another.
+
+    A superset of `is_duplicated` (a hash collision only flags one more row for an exact
+    check), ~5x faster on strings, and a single count when no value repeats (the usual case).
+    """
+    h = ids.hash(seed=0)
+    if h.n_unique() == h.len():
+        return pl.repeat(False, h.len(), dtype=pl.Boolean, eager=True)
+    return h.is_duplicated()
+
+
 def delivered_text(
     raw: pl.DataFrame,
     *,
@@ -105,7 +117,7 @@ def process_batch(
         text.select(id=pl.col(id_col).str.strip_chars(), row_hash=pl.struct(cols).hash(seed=0)),
     ], how="horizontal").with_columns(reasons=reasons)
     ok = reasons.is_null()
-    maybe_quarantined = ~ok | keys.get_column("id").is_duplicated()
+    maybe_quarantined = ~ok | repeated(keys.get_column("id"))
     text_out = pl.concat([pos, text], how="horizontal").filter(maybe_quarantined)
     good = typed.filter(ok)
     stats["communes_mapped"] += int(mapped.filter(ok).sum())
