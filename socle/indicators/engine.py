@@ -37,7 +37,7 @@ _TEMP_TABLES = (
     "eng_periods", "eng_refdates", "eng_l_reg", "eng_l_path", "eng_l_diag", "eng_l_hires",
     "eng_l_actions", "eng_l_sat", "eng_pid", "eng_reg", "eng_terr", "eng_path", "eng_offers",
     "eng_diag", "eng_hires", "eng_actions", "eng_sat", "eng_commune_terr", "eng_cellmap",
-    "eng_cellterr", "eng_stock", "eng_facts", "eng_cells", "eng_out",
+    "eng_cellterr", "eng_stock", "eng_facts", "eng_facts_in", "eng_cells", "eng_out",
 )
 # Inputs only needed to build the shared tables: dropped once prepare.sql has run.
 _STAGING_COPIES = ("eng_l_reg", "eng_l_path", "eng_l_diag", "eng_l_hires", "eng_l_actions",
@@ -141,10 +141,11 @@ def _run_indicator(
         "aggregation": ind.aggregation,
         "unit": ind.unit,
     }
-    facts = read_sql("engine/facts.sql").replace("__INDICATOR__", statements[0])
-    for stmt in split_statements(facts):
-        con.execute(stmt, {"months_after": ind.months_after} if "$months_after" in stmt
-                    else None)
+    for script in ("engine/facts.sql", "engine/facts_slices.sql")[:2 if ind.slices else 1]:
+        facts = read_sql(script).replace("__INDICATOR__", statements[0])
+        for stmt in split_statements(facts):
+            con.execute(stmt, {"months_after": ind.months_after} if "$months_after" in stmt
+                        else None)
     kind = "median" if ind.aggregation == "median" else "sum"
     run_script(con, f"engine/explode_{kind}.sql", params)
     run_script(con, f"engine/rollup_{kind}.sql", params)

@@ -6,7 +6,7 @@
 -- A null attribute is 'unknown'; a null value counts in the denominator only.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
 WITH exploded AS (
-    SELECT period, cell, num, breakdown IS NOT NULL AS is_slice,
+    SELECT period, cell, num, units, breakdown IS NOT NULL AS is_slice,
         unnest(CASE
             WHEN breakdown IS NOT NULL THEN [{'b': breakdown, 'v': breakdown_value}]
             ELSE list_concat(
@@ -32,7 +32,7 @@ WITH exploded AS (
     FROM eng_facts
 )
 SELECT period, cell, bv.b AS breakdown, bv.v AS breakdown_value, num AS val,
-       count(*) AS c
+       sum(units) AS c
 FROM exploded
 WHERE CASE WHEN is_slice THEN list_contains($slices::VARCHAR[], bv.b)
            ELSE list_contains($breakdowns::VARCHAR[], bv.b) END

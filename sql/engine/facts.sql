@@ -25,16 +25,23 @@ CREATE OR REPLACE TEMP TABLE eng_facts (
     category VARCHAR,
     pathway_type VARCHAR[],
     exit_reason VARCHAR,
-    action_type VARCHAR
+    action_type VARCHAR,
+    units BIGINT NOT NULL DEFAULT 1
 );
 
+-- The columns an indicator file may yield, to give the ones it leaves out (null).
+CREATE OR REPLACE TEMP TABLE eng_facts_in AS
+SELECT NULL::VARCHAR AS commune_code, * EXCLUDE (cell, units) FROM eng_facts LIMIT 0;
+
 -- The engine puts the indicator file's SELECT in place of the marker below. Periods
--- still waiting for later months ($months_after) are left out here.
+-- still waiting for later months ($months_after) are left out here; slice rows are
+-- added by facts_slices.sql.
 INSERT INTO eng_facts BY NAME
 SELECT f.* EXCLUDE (commune_code), coalesce(m.cell, 0) AS cell
-FROM (
+FROM ((FROM eng_facts_in) UNION ALL BY NAME (
 __INDICATOR__
-) f
+)) f
 JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
 LEFT JOIN eng_cellmap m
-  ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = f.commune_code;
+  ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = f.commune_code
+WHERE f.breakdown IS NULL;
