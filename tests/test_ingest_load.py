@@ -182,3 +182,21 @@ def test_rejected_unreadable_file_counts(warehouse, tmp_path: Path) -> None:
     assert q(warehouse, "SELECT status, rows_loaded, message LIKE '%truncated%' "
                         "FROM audit.deliveries") == [("rejected", 0, True)]
     assert q(warehouse, "SELECT count(*) FROM staging.actions") == [(0,)]
+
+
+def test_same_rejected_files_are_reported_again_but_not_reaudited(warehouse, tmp_path: Path):
+    data = gzip.compress(sample_rows("actions", 3000, M).write_csv().encode())
+    p = tmp_path / "l/FT/2024-03/actions.csv.gz"
+    p.parent.mkdir(parents=True)
+    p.write_bytes(data[: len(data) * 2 // 3])
+    first = ingest_landing(warehouse, tmp_path / "l", progress=lambda _: None)
+    again = ingest_landing(warehouse, tmp_path / "l", progress=lambda _: None)
+    assert [(r.status, r.repeated) for r in first] == [("rejected", False)]
+    assert [(r.status, r.repeated) for r in again] == [("rejected", True)]
+    assert again[0].message == first[0].message and "truncated" in again[0].message
+    assert q(warehouse, "SELECT count(*) FROM audit.deliveries") == [(1,)]
+    # A corrected delivery goes through.
+    p.unlink()
+    (p.parent / "actions.csv").write_text(sample_rows("actions", 3, M).write_csv())
+    fixed = ingest_landing(warehouse, tmp_path / "l", progress=lambda _: None)
+    assert [r.status for r in fixed] == ["accepted"]

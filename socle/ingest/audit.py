@@ -79,6 +79,35 @@ def all_current_hashes(
     return out
 
 
+def latest_rejections(
+    con: duckdb.DuckDBPyConnection, **where: object
+) -> dict[tuple[str, date, str], tuple[dict[str, str], str]]:
+    """Slices whose latest attempt was rejected → ({source_file: sha256}, message).
+
+    Lets a run recognise files it already rejected: they are reported again, not re-read
+    nor re-audited, until a corrected delivery replaces them.
+    """
+    names = {"operator": "operator", "month": "delivery_month", "extract": "extract"}
+    cond = "".join(f" AND {names[k]} = ?" for k in where)
+    rows = con.execute(
+        f"""
+        WITH latest AS (
+            SELECT operator, delivery_month, extract, max(loaded_at) AS loaded_at
+            FROM audit.deliveries WHERE true{cond} GROUP BY ALL
+        )
+        SELECT a.operator, a.delivery_month, a.extract, a.source_file, a.sha256, a.message
+        FROM audit.deliveries a JOIN latest USING (operator, delivery_month, extract, loaded_at)
+        WHERE a.status = 'rejected'
+        """,
+        list(where.values()),
+    ).fetchall()
+    out: dict[tuple[str, date, str], tuple[dict[str, str], str]] = {}
+    for op, month, extract, source, sha, message in rows:
+        hashes, _ = out.setdefault((op, month, extract), ({}, message or ""))
+        hashes[source] = sha
+    return out
+
+
 def accounting_errors(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every way the published rows disagree with the audit of current deliveries (empty = ok).
 

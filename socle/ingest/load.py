@@ -55,6 +55,7 @@ class DeliveryResult:
     reason_counts: dict[str, int] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)
     seconds: float = 0.0
+    repeated: bool = False  # rejected before with the very same files: not re-read
 
     @property
     def rows_read(self) -> int:
@@ -80,7 +81,8 @@ class DeliveryResult:
     def describe(self) -> str:
         head = f"{self.operator}/{self.month:%Y-%m}/{self.extract}: {self.status}"
         if self.status == "rejected":
-            return f"{head}: {self.message}"
+            again = " (same files as the last rejected attempt)" if self.repeated else ""
+            return f"{head}{again}: {self.message}"
         if self.status == "unchanged":
             return f"{head} (same files as the current version)"
         return (f"{head}: {self.rows_read} read, {self.rows_loaded} loaded, "
@@ -119,12 +121,15 @@ def ingest_delivery(
     lookups: Lookups | None = None,
     force: bool = False,
     current: dict[tuple[str, date, str], dict[str, str]] | None = None,
+    rejections: dict[tuple[str, date, str], tuple[dict[str, str], str]] | None = None,
 ) -> DeliveryResult:
     """Validate and publish one delivery atomically; a rejection leaves the slice untouched.
 
     Same files as the slice's current version (sha256 set) → `unchanged`, nothing written,
-    unless `force`. `current`: every slice's current hashes when the caller already has them
-    (`audit.all_current_hashes`), to spare a query per delivery.
+    unless `force`. Same files as the slice's latest attempt that was rejected → `rejected`
+    again with its message, `repeated`, nothing re-read nor re-audited. `current` and
+    `rejections`: what `audit.all_current_hashes` and `audit.latest_rejections` return, when
+    the caller already has them, to spare queries per delivery.
     """
     t0 = time.perf_counter()
     op, month, extract = delivery.operator, delivery.month, delivery.extract
@@ -136,6 +141,13 @@ def ingest_delivery(
                     else audit.current_hashes(con, op, month, extract))
         if previous == hashes:
             result.status = "unchanged"
+            return result
+        before = (rejections.get(delivery.key) if rejections is not None
+                  else audit.latest_rejections(con, operator=op, month=month,
+                                               extract=extract).get(delivery.key))
+        if before is not None and before[0] == hashes:
+            result.message = before[1].removeprefix("rejected: ")
+            result.repeated = True
             return result
     loaded_at = datetime.now()
     ctx = DeliveryContext(op, month)
@@ -233,9 +245,11 @@ def ingest_landing(
     ensure_staging(con)
     lookups = Lookups.from_warehouse(con)
     current = audit.all_current_hashes(con)
+    rejections = audit.latest_rejections(con)
     results = []
     for delivery in discover_deliveries(landing, months=months, operators=operators):
-        result = ingest_delivery(con, delivery, key=key, lookups=lookups, current=current)
+        result = ingest_delivery(con, delivery, key=key, lookups=lookups, current=current,
+                                 rejections=rejections)
         progress(result.describe())
         results.append(result)
     return results
