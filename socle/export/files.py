@@ -6,7 +6,9 @@ import hashlib
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import date, datetime
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,6 +29,7 @@ COLUMNS = [
 NUMBERS = ["numerateur", "denominateur", "valeur"]
 
 
+@lru_cache(maxsize=1)
 def code_version() -> str:
     """Package version, plus the git commit when run from a checkout."""
     try:
@@ -81,20 +84,36 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _parent_chain(territories: pl.DataFrame) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(level, code) → itself and its parents up to the nation."""
+def _territory_files(
+    text: pl.DataFrame, territories: pl.DataFrame
+) -> Iterator[tuple[tuple[str, str], pl.DataFrame]]:
+    """Each territory's rows beside its parents' rows (up to the nation), one frame per
+    territory that has rows: for every indicator and modality, the territory first, then
+    its département, région and the nation. Built as one join and one sort."""
     parent = {
         (r["level"], r["territory_code"]): (r["parent_level"], r["parent_code"])
         for r in territories.iter_rows(named=True)
     }
-    chains = {}
-    for node in parent:
-        chain, cur = [node], node
-        while parent.get(cur, (None, None))[0] is not None:
-            cur = parent[cur]
-            chain.append(cur)
-        chains[node] = chain
-    return chains
+    present = sorted(text.select("niveau", "code_territoire").unique().iter_rows())
+    links = []
+    for file_id, node in enumerate(present):
+        rank, cur = 0, node
+        while cur is not None and cur[0] is not None:
+            links.append((file_id, cur[0], cur[1], rank))
+            cur, rank = parent.get(cur), rank + 1
+    chain = pl.DataFrame(
+        links, orient="row", schema=["_file", "niveau", "code_territoire", "_rank"]
+    )
+    # Integer sort keys: sorting ~10× the period's rows on strings would dominate.
+    cell = pl.struct("indicateur", "ventilation", "modalite").rank("dense").alias("_cell")
+    rows = (
+        text.with_columns(cell)
+        .join(chain, on=["niveau", "code_territoire"])
+        .sort(["_file", "_cell", "_rank"])
+    )
+    for (file_id,), part in rows.partition_by("_file", as_dict=True,
+                                              maintain_order=True).items():
+        yield present[file_id], part.drop("_file", "_cell", "_rank")
 
 
 def _source_deliveries(con: duckdb.DuckDBPyConnection, period: date) -> list[dict]:
@@ -141,15 +160,7 @@ def export_period(
         record(csv_path, part.height)
         record(parquet_path, part.height)
 
-    chains = _parent_chain(territories)
-    by_place = text.partition_by(["niveau", "code_territoire"], as_dict=True)
-    for (level, code), _ in sorted(by_place.items()):
-        chain = chains.get((level, code), [(level, code)])
-        # The territory's row right above its parents' rows for each indicator and modality.
-        part = pl.concat(
-            [by_place[k].with_columns(pl.lit(i).alias("_rank")) for i, k in enumerate(chain)
-             if k in by_place]
-        ).sort(["indicateur", "ventilation", "modalite", "_rank"]).drop("_rank")
+    for (level, code), part in _territory_files(text, territories):
         path = out / "territoires" / f"{level}_{code}.csv"
         _write_csv(part, path)
         record(path, part.height)

@@ -19,11 +19,14 @@ BREAKDOWNS_FR = {
     "pathway_type": "type_parcours",
     "exit_reason": "motif_sortie",
     "action_type": "type_action",
+    "diagnostic": "diagnostic",
 }
 MODALITIES_FR = {
     "total": "ensemble",
     "true": "oui",
     "false": "non",
+    "yes": "oui",
+    "no": "non",
     "unknown": "inconnu",
     "none": "aucune",
     "infra_bac": "infra_bac",

@@ -26,6 +26,7 @@ DEFAULT_THRESHOLD = 5
 # Breakdowns whose modalities partition the population of the total.
 ADDITIVE_BREAKDOWNS = frozenset({
     "sex", "age_band", "education", "disabled_worker", "qpv", "zrr", "seniority", "exit_reason",
+    "category",
 })
 
 CELL_KEY = ["period", "indicator_code", "level", "territory_code", "breakdown", "breakdown_value"]
@@ -89,7 +90,9 @@ def apply_secrecy(
     `values` has the columns of `indicators.indicator_values`; `territories` those of
     `ref.territories` (level, territory_code, parent_code).
     """
-    cells = values.with_row_index("cell_id").with_columns(
+    # Cells in a fixed order, so that ties between equally small cells always break the
+    # same way: the same data must give the same masks.
+    cells = values.sort(CELL_KEY).with_row_index("cell_id").with_columns(
         pl.col("period").cast(pl.Utf8).alias("period_key"),
         _size().alias("size"),
     )
