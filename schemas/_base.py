@@ -99,3 +99,20 @@ def date_bounds(ctx: DeliveryContext, *, in_month: bool, min_date: date | None =
         else:
             checks.append(pa.Check.le(ctx.month_end, name="after_month_end"))
     return checks
+
+
+def person_id(*, required: bool = True) -> pa.Column:
+    """The network-wide pseudonymous person id, shared by every person-level extract."""
+    return column(
+        pl.Utf8, "Identifiant pseudonyme de la personne", "Pseudonymous person id",
+        required=required, present=required, checks=[matches(PERSON_ID_PATTERN)],
+    )
+
+
+def end_not_before_start(start: str, end: str) -> pa.Check:
+    """The cross-column rule of every spell: it cannot end before it starts."""
+    return row_check(
+        f"{end}:before_start",
+        lambda: pl.col(end) >= pl.col(start),
+        "la date de fin précède la date de début",
+    )

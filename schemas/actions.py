@@ -6,13 +6,12 @@ import polars as pl
 from schemas import codes
 from schemas._base import (
     NO_CONTEXT,
-    PERSON_ID_PATTERN,
     DeliveryContext,
     column,
     date_bounds,
+    end_not_before_start,
     isin,
-    matches,
-    row_check,
+    person_id,
 )
 
 ID_COLUMN = "action_id"
@@ -23,10 +22,7 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
         {
             "action_id": column(pl.Utf8, "Identifiant de l'action", "Action id",
                                 required=True, unique=True),
-            "person_id": column(
-                pl.Utf8, "Identifiant pseudonyme de la personne", "Pseudonymous person id",
-                required=True, checks=[matches(PERSON_ID_PATTERN)],
-            ),
+            "person_id": person_id(),
             "action_type": column(
                 pl.Utf8, "Type d'action", "Action type", required=True,
                 checks=[isin(codes.ACTION_TYPES)],
@@ -38,11 +34,7 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
             "end_date": column(pl.Date, "Date de fin", "End date", present=False),
         },
         checks=[
-            row_check(
-                "end_date:before_start",
-                lambda: pl.col("end_date") >= pl.col("start_date"),
-                "la date de fin précède la date de début",
-            )
+            end_not_before_start("start_date", "end_date")
         ],
         name="actions",
         description="Actions : entrées en formation et immersions datées du mois",

@@ -6,12 +6,11 @@ import polars as pl
 from schemas import codes
 from schemas._base import (
     NO_CONTEXT,
-    PERSON_ID_PATTERN,
     DeliveryContext,
     column,
     date_bounds,
     isin,
-    matches,
+    person_id,
     row_check,
 )
 
@@ -23,10 +22,7 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
         {
             "hire_id": column(pl.Utf8, "Identifiant de l'embauche", "Hire id",
                               required=True, unique=True),
-            "person_id": column(
-                pl.Utf8, "Identifiant pseudonyme de la personne", "Pseudonymous person id",
-                required=True, checks=[matches(PERSON_ID_PATTERN)],
-            ),
+            "person_id": person_id(),
             "hire_date": column(
                 pl.Date, "Date d'embauche", "Hire date", required=True,
                 checks=date_bounds(ctx, in_month=True),

@@ -8,12 +8,12 @@ from schemas._base import (
     COMMUNE_PATTERN,
     MIN_DATE,
     NO_CONTEXT,
-    PERSON_ID_PATTERN,
     DeliveryContext,
     column,
     date_bounds,
     isin,
     matches,
+    person_id,
     row_check,
 )
 
@@ -65,10 +65,7 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
                 pl.Utf8, "Identifiant de l'inscription", "Registration id",
                 required=True, unique=True,
             ),
-            "person_id": column(
-                pl.Utf8, "Identifiant pseudonyme de la personne", "Pseudonymous person id",
-                required=True, checks=[matches(PERSON_ID_PATTERN)],
-            ),
+            "person_id": person_id(),
             "registration_date": column(
                 pl.Date, "Date d'inscription", "Registration date", required=True,
                 checks=date_bounds(ctx, in_month=False, min_date=MIN_DATE),

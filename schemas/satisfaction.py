@@ -7,13 +7,13 @@ from schemas import codes
 from schemas._base import (
     COMMUNE_PATTERN,
     NO_CONTEXT,
-    PERSON_ID_PATTERN,
     SIRET_PATTERN,
     DeliveryContext,
     column,
     date_bounds,
     isin,
     matches,
+    person_id,
     row_check,
 )
 
@@ -33,10 +33,7 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
                 pl.Utf8, "Type de répondant", "Respondent type", required=True,
                 checks=[isin(codes.RESPONDENT_TYPES)],
             ),
-            "person_id": column(
-                pl.Utf8, "Identifiant pseudonyme de la personne", "Pseudonymous person id",
-                present=False, checks=[matches(PERSON_ID_PATTERN)],
-            ),
+            "person_id": person_id(required=False),
             "employer_siret": column(
                 pl.Utf8, "SIRET de l'employeur", "Employer SIRET", present=False,
                 checks=[matches(SIRET_PATTERN)],
