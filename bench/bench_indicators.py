@@ -4,7 +4,8 @@ Builds staging data directly with DuckDB SQL (no generator): N persons (~15 % fo
 two operators), 12 monthly snapshots of registrations, pathways and offers, and a year of
 events. Then, each in its own process so peak RSS is measured separately:
 
-- floor: the DuckDB scan floor, every column the catalog needs read once;
+- floor: the DuckDB scan floor, every staging column the catalog needs read once (one
+  `max()` per column, all tables);
 - naive: CAP_REGISTERED as GROUPING SETS + count(DISTINCT) over person-months;
 - ours_cap: CAP_REGISTERED through the engine (4 levels, all breakdowns, 12 months);
 - ours_all: the whole catalog (18 indicators, 4 levels, all breakdowns, 12 months).
@@ -116,27 +117,29 @@ SELECT offer_id, '12345678901234', commune_code, NULL, posted,
 FROM b_offers JOIN b_months mo ON posted <= mo.e AND (NOT closes OR closed_raw >= mo.m);
 """
 
-# Every column the catalog reads, each read once.
-FLOOR_SQL = """
-SELECT
- (SELECT max(hash(registration_id, person_id, registration_date, exit_date, exit_reason,
-        commune_code, sex, birth_year, education_level, category, allowance_are,
-        allowance_ass, allowance_rsa, allowance_aah, allowance_cej, disabled_worker,
-        qpv_resident, zrr_resident, operator, delivery_month, loaded_at))
-  FROM staging.registrations),
- (SELECT max(hash(pathway_id, person_id, pathway_type, start_date, end_date, operator,
-        delivery_month, loaded_at)) FROM staging.pathways),
- (SELECT max(hash(offer_id, commune_code, posted_date, closed_date, closing_reason,
-        operator, delivery_month, loaded_at)) FROM staging.job_offers),
- (SELECT max(hash(diagnostic_id, person_id, diagnostic_date, operator, delivery_month))
-  FROM staging.diagnostics),
- (SELECT max(hash(hire_id, person_id, hire_date, contract_type, contract_months, operator,
-        delivery_month)) FROM staging.hires),
- (SELECT max(hash(action_id, person_id, action_type, start_date, operator, delivery_month))
-  FROM staging.actions),
- (SELECT max(hash(response_id, respondent_type, person_id, commune_code, response_date,
-        score, operator, delivery_month)) FROM staging.satisfaction)
-"""
+# The scan floor: one pass over every staging column the catalog reads (one aggregate per
+# column, so each is really decoded; a hash of a few columns would skip most of them).
+FLOOR_COLUMNS = {
+    "registrations": "registration_id person_id registration_date exit_date exit_reason "
+                     "commune_code sex birth_year education_level category allowance_are "
+                     "allowance_ass allowance_rsa allowance_aah allowance_cej disabled_worker "
+                     "qpv_resident zrr_resident operator delivery_month",
+    "pathways": "pathway_id person_id pathway_type start_date end_date operator delivery_month",
+    "job_offers": "offer_id commune_code posted_date closed_date closing_reason operator "
+                  "delivery_month",
+    "diagnostics": "diagnostic_id person_id diagnostic_date operator delivery_month",
+    "hires": "hire_id person_id hire_date contract_type contract_months operator "
+             "delivery_month",
+    "actions": "action_id person_id action_type start_date operator delivery_month",
+    "satisfaction": "response_id respondent_type person_id commune_code response_date score "
+                    "operator delivery_month",
+}
+FLOOR_SQL = "SELECT " + ",\n ".join(
+    f"(SELECT [count(*)::VARCHAR, "
+    + ", ".join(f"max({c})::VARCHAR" for c in cols.split())
+    + f"] FROM staging.{table})"
+    for table, cols in FLOOR_COLUMNS.items()
+)
 
 # The naive formulation: person-months, GROUPING SETS, count(DISTINCT person_id).
 NAIVE_SQL = """
@@ -179,8 +182,13 @@ def stage(name: str, db: str, memory: str) -> dict:
     con = _connect(db, memory)
     t0 = time.perf_counter()
     rows = None
-    if name == "floor":
-        con.execute(FLOOR_SQL).fetchall()
+    if name == "floor":  # median of 3 runs: the first one also pays for the page cache
+        runs = []
+        for _ in range(3):
+            t1 = time.perf_counter()
+            con.execute(FLOOR_SQL).fetchall()
+            runs.append(time.perf_counter() - t1)
+        t0 = time.perf_counter() - sorted(runs)[1]
     elif name == "naive":
         con.execute(NAIVE_SQL)
         rows = con.execute("SELECT count(*) FROM naive").fetchall()[0][0]
@@ -245,7 +253,8 @@ def main() -> None:
                 print(line)
         print(f"  {results[name]}")
     floor = results["floor"]["wall_s"]
-    print("\nsummary (wall s / peak RSS MiB):")
+    print("\nsummary (wall s / peak RSS MiB; floor = one scan of every staging column the "
+          "catalog reads):")
     for name, r in results.items():
         print(f"  {name:9s} {r['wall_s']:8.2f} s  {r['peak_rss_mib']:6d} MiB  "
               f"({r['wall_s'] / floor:5.1f}x floor)")

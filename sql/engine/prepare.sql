@@ -136,9 +136,11 @@ FROM (
     ) = 1
 );
 
--- Accompaniment spells; the delivering operator is the referent.
+-- Accompaniment spells; the delivering operator is the referent. `n_path`: the person's
+-- number of pathways (a person with one needs no grouping per date).
 CREATE OR REPLACE TEMP TABLE eng_path AS
-SELECT p.pid, s.operator, s.pathway_id, s.pathway_type, s.start_date, s.end_date
+SELECT p.pid, s.operator, s.pathway_id, s.pathway_type, s.start_date, s.end_date,
+       count(*) OVER (PARTITION BY p.pid) AS n_path
 FROM eng_l_path s JOIN eng_pid p USING (person_id);
 
 -- Job offers, latest version.

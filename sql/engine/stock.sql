@@ -22,7 +22,7 @@ multi AS (
     WHERE r.n_reg > 1 AND r.first_idx <= b.hi AND r.last_idx >= b.lo
 ),
 multi_person AS (
-    SELECT d.ref_date, m.pid, list(DISTINCT m.operator ORDER BY m.operator) AS operator,
+    SELECT d.ref_date, m.pid, list_sort(list_distinct(list(m.operator))) AS operator,
            min(m.registration_date) AS first_start
     FROM multi m JOIN eng_refdates d USING (ref_idx)
     GROUP BY d.ref_date, m.pid

@@ -3,7 +3,7 @@
 -- and counted under every operator they registered with in M.
 WITH per_person AS (
     SELECT p.period, r.pid, min(r.registration_date) AS ref_date,
-           list(DISTINCT r.operator ORDER BY r.operator) AS operator
+           list_sort(list_distinct(list(r.operator))) AS operator
     FROM eng_reg r
     JOIN eng_periods p ON r.registration_date BETWEEN p.m_start AND p.m_end
     GROUP BY p.period, r.pid

@@ -4,9 +4,9 @@
 WITH exits AS (
     SELECT p.period, p.m_end, r.pid,
            max(r.exit_date) AS ref_date,
-           list(r.exit_reason ORDER BY r.exit_date DESC, r.registration_date DESC,
-                r.registration_id DESC, r.operator DESC)[1] AS exit_reason,
-           list(DISTINCT r.operator ORDER BY r.operator) AS operator
+           arg_max_null(r.exit_reason, (r.exit_date, r.registration_date,
+                                        r.registration_id, r.operator)) AS exit_reason,
+           list_sort(list_distinct(list(r.operator))) AS operator
     FROM eng_reg r
     JOIN eng_periods p ON r.exit_date BETWEEN p.m_start AND p.m_end
     GROUP BY p.period, p.m_end, r.pid

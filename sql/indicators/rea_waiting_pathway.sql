@@ -1,19 +1,26 @@
 -- REA_WAITING_PATHWAY: persons active at the end of M who had a diagnostic since their
 -- latest registration (D1 = the first one, on or after that registration's day, by the end
 -- of M) and no pathway started from D1 (its day included) to the end of M. A pathway
--- started before D1 does not end the wait, even if still active.
-WITH diagnosed AS (
-    SELECT p.period, s.*, g.diagnostic_date AS first_diagnostic
+-- started before D1 does not end the wait, even if still active. Joins on the person with
+-- date windows as conditions: diagnostics and pathways are few, the stock is large.
+WITH first_diagnostic AS (
+    SELECT s.ref_date, s.pid, min(g.diagnostic_date) AS first_diagnostic
     FROM eng_periods p
     JOIN eng_stock s ON s.ref_date = p.m_end
-    ASOF JOIN eng_diag g
-      ON s.pid = g.pid AND s.last_registration_date <= g.diagnostic_date
-    WHERE g.diagnostic_date <= s.ref_date
+    JOIN eng_diag g
+      ON g.pid = s.pid
+     AND g.diagnostic_date >= s.last_registration_date
+     AND g.diagnostic_date <= s.ref_date
+    GROUP BY s.ref_date, s.pid
 )
-SELECT u.period, u.commune_code, 1 AS num,
-       u.operator, u.sex, eng_age_band(u.period, u.birth_year) AS age_band, u.education,
-       u.allowance, u.disabled_worker, u.qpv, u.zrr,
-       eng_seniority(u.first_start, u.ref_date) AS seniority, u.category
-FROM diagnosed u
-ASOF LEFT JOIN eng_path x ON u.pid = x.pid AND u.ref_date >= x.start_date
-WHERE x.start_date IS NULL OR x.start_date < u.first_diagnostic
+SELECT p.period, s.commune_code, 1 AS num,
+       s.operator, s.sex, eng_age_band(p.period, s.birth_year) AS age_band, s.education,
+       s.allowance, s.disabled_worker, s.qpv, s.zrr,
+       eng_seniority(s.first_start, s.ref_date) AS seniority, s.category
+FROM eng_periods p
+JOIN eng_stock s ON s.ref_date = p.m_end
+JOIN first_diagnostic d ON d.ref_date = s.ref_date AND d.pid = s.pid
+ANTI JOIN eng_path x
+  ON x.pid = s.pid
+ AND x.start_date >= d.first_diagnostic
+ AND x.start_date <= s.ref_date
