@@ -135,7 +135,7 @@ FLOOR_COLUMNS = {
                     "operator delivery_month",
 }
 FLOOR_SQL = "SELECT " + ",\n ".join(
-    f"(SELECT [count(*)::VARCHAR, "
+    "(SELECT [count(*)::VARCHAR, "
     + ", ".join(f"max({c})::VARCHAR" for c in cols.split())
     + f"] FROM staging.{table})"
     for table, cols in FLOOR_COLUMNS.items()
