@@ -1,9 +1,9 @@
-"""Sensor on the landing folder and the monthly schedule."""
-
+"""Sensors on the landing folder and on the loaded deliveries, and the monthly schedule."""
 
 import json
 
 import dagster as dg
+import duckdb
 
 from assets.indicators import exports, indicator_values
 from assets.ingestion import staging
@@ -36,6 +36,45 @@ def landing_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
                               partition_key=slice_key(month, operator))
             )
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen))
+
+
+@dg.sensor(job=monthly_job, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING)
+def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
+    """After deliveries load, recompute every month they can change in one run: the
+    delivered months and the later ones (history, rates over the M−1 stock) and the six
+    before (6-month access of earlier cohorts)."""
+    from socle.indicators import affected_periods
+
+    if not socle.paths.warehouse.exists():
+        return dg.SkipReason("no warehouse yet")
+    try:
+        con = duckdb.connect(str(socle.paths.warehouse), read_only=True)
+    except duckdb.Error:
+        return dg.SkipReason("warehouse busy (a run is writing): next tick")
+    try:
+        since = context.cursor or "1970-01-01 00:00:00"
+        changed, last = con.execute(
+            """SELECT list(DISTINCT delivery_month), max(loaded_at)::VARCHAR
+               FROM audit.deliveries WHERE status <> 'rejected' AND loaded_at > ?::TIMESTAMP""",
+            [since],
+        ).fetchone()
+        periods = affected_periods(con, changed or [])
+    except duckdb.CatalogException:
+        return dg.SkipReason("nothing loaded yet")
+    finally:
+        con.close()
+    if not periods:
+        return dg.SkipReason("no new delivery")
+    first, end = f"{periods[0]:%Y-%m}", f"{periods[-1]:%Y-%m}"
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(
+            run_key=f"recompute|{last}",
+            tags={"dagster/asset_partition_range_start": first,
+                  "dagster/asset_partition_range_end": end},
+        )],
+        cursor=last,
+    )
 
 
 monthly_schedule = dg.build_schedule_from_partitioned_job(

@@ -27,7 +27,6 @@ def _periods(context: dg.AssetExecutionContext) -> list[date]:
         )
     ],
     backfill_policy=dg.BackfillPolicy.single_run(),
-    automation_condition=dg.AutomationCondition.eager(),
     kinds={"duckdb", "sql"},
 )
 def indicator_values(context: dg.AssetExecutionContext, socle: SocleData) -> dg.MaterializeResult:
@@ -48,7 +47,6 @@ def indicator_values(context: dg.AssetExecutionContext, socle: SocleData) -> dg.
     partitions_def=months,
     deps=[indicator_values],
     backfill_policy=dg.BackfillPolicy.single_run(),
-    automation_condition=dg.AutomationCondition.eager(),
     kinds={"parquet", "csv"},
 )
 def exports(context: dg.AssetExecutionContext, socle: SocleData) -> dg.MaterializeResult:

@@ -72,9 +72,17 @@ def stale_periods(con: duckdb.DuckDBPyConnection, changed_months: Iterable[date]
 def compute(
     con: duckdb.DuckDBPyConnection, periods: list[date], progress: Progress = print
 ) -> int:
-    """Recompute every indicator of `periods`; returns the rows written."""
-    from socle.indicators import compute_indicators
+    """Recompute every indicator of the loaded months among `periods`; returns rows written.
 
+    A month without any delivery is skipped: its stocks would only echo earlier months.
+    """
+    from socle.indicators import available_periods, compute_indicators
+
+    loaded = set(available_periods(con))
+    skipped = sorted(set(periods) - loaded)
+    if skipped:
+        progress(f"no delivery loaded for {', '.join(f'{p:%Y-%m}' for p in skipped)}: skipped")
+    periods = sorted(set(periods) & loaded)
     return compute_indicators(con, periods, progress=progress) if periods else 0
 
 

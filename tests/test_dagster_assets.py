@@ -4,7 +4,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.automation import landing_sensor
+from assets.automation import landing_sensor, recompute_sensor
 from assets.indicators import exports, indicator_values
 from assets.ingestion import staging
 from assets.partitions import slice_key
@@ -50,13 +50,22 @@ def test_partitioned_runs_fill_the_warehouse_and_pass_their_checks(socle_data: S
             checks = result.get_asset_check_evaluations()
             assert {c.check_name for c in checks} == {"rows_accounted", "reject_rate"}
             assert all(c.passed for c in checks if c.check_name == "rows_accounted")
-    result = dg.materialize([indicator_values, exports], partition_key="2024-02",
+    # The deliveries just loaded change both months: one run recomputes the range.
+    sensed = recompute_sensor(dg.build_sensor_context(resources=resources))
+    assert not isinstance(sensed, dg.SkipReason), sensed.skip_message
+    [request] = sensed.run_requests
+    assert (request.tags["dagster/asset_partition_range_start"],
+            request.tags["dagster/asset_partition_range_end"]) == ("2024-01", "2024-02")
+    result = dg.materialize([indicator_values, exports], tags=request.tags,
                             resources=resources)
     assert result.success
+    idle = recompute_sensor(dg.build_sensor_context(resources=resources, cursor=sensed.cursor))
+    assert isinstance(idle, dg.SkipReason) and idle.skip_message == "no new delivery"
     con = duckdb.connect(str(socle_data.paths.warehouse), read_only=True)
     levels = con.execute(
         """SELECT list(DISTINCT level ORDER BY level) FROM indicators.indicator_values
            WHERE period = DATE '2024-02-01' AND indicator_code = 'CAP_REGISTERED'"""
     ).fetchone()[0]
     assert levels == ["BASSIN", "DEP", "NAT", "REG"]
-    assert (socle_data.paths.exports / "2024-02" / "manifest.json").exists()
+    for month in ("2024-01", "2024-02"):
+        assert (socle_data.paths.exports / month / "manifest.json").exists()

@@ -8,7 +8,7 @@ def test_definitions_load_with_the_expected_catalog():
     keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
     assert keys == {"reference", "staging", "indicator_values", "exports"}
     assert {"ingest_job", "monthly_job"} <= set(repo.job_names)
-    assert {s.name for s in repo.sensor_defs} >= {"landing_sensor"}
+    assert {s.name for s in repo.sensor_defs} == {"landing_sensor", "recompute_sensor"}
     assert {s.name for s in repo.schedule_defs} == {"monthly_job_schedule"}
     checks = {c.name for c in repo.asset_graph.asset_check_keys}
     assert checks == {"rows_accounted", "reject_rate"}
