@@ -26,8 +26,10 @@ class DemoSummary:
         lines = [f"synthetic deliveries: {self.landing}", self.run.render(), "",
                  "CAP_REGISTERED, France (persons registered at month end):"]
         lines += [f"  {period}  {value:>10,}".replace(",", " ") for period, value in self.headline]
-        lines += ["", f"done in {self.seconds:.0f} s. Query the warehouse read-only with:",
-                  f"  duckdb -readonly {self.run.warehouse}",
+        query = "FROM indicators.indicator_values LIMIT 10"
+        lines += ["", f"done in {self.seconds:.0f} s. Query the warehouse read-only, e.g.:",
+                  f"  uv run python -c \"import duckdb; duckdb.connect('{self.run.warehouse}',"
+                  f" read_only=True).sql('{query}').show()\"",
                   "or open the Dagster UI with `make dev`."]
         return "\n".join(lines)
 
