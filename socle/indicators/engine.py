@@ -124,6 +124,8 @@ def _create_periods(con: duckdb.DuckDBPyConnection, periods: list[date]) -> None
 def _run_indicator(
     con: duckdb.DuckDBPyConnection, ind: Indicator, built: set[str]
 ) -> None:
+    """Facts (placed in territorial cells, slice rows stored counted), then the shared
+    roll-up: the indicator file stays one plain SELECT, the engine does the rest."""
     sql = ind.sql_path.read_text(encoding="utf-8")
     for table, script in SHARED_TABLES.items():
         if table in sql and table not in built:
