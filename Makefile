@@ -5,7 +5,8 @@ export DAGSTER_HOME := $(CURDIR)/data/dagster_home
 .PHONY: uv sync demo dev test lint bench
 
 uv:
-	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
+		|| python3 -m pip install --quiet --user --break-system-packages uv
 
 sync: uv
 	$(UV) sync --frozen
