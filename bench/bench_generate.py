@@ -5,6 +5,10 @@
 
 The output goes to a fresh folder (default `data/bench/generate`, git-ignored) and is
 deleted afterwards unless `--keep` is given.
+
+Measured on this 2-core machine (partly shared with other work for the first two
+minutes): 6,000,000 persons × 12 months in 329.6 s, peak RSS 3,725 MB, 12.46 GB written
+in 7,583 files, 89.3 M rows (~94 s to draw everything, then 20–30 s per month of writing).
 """
 
 from __future__ import annotations
