@@ -50,33 +50,41 @@ def current_hashes(
                               extract=extract).get((operator, month, extract))
 
 
-def all_current_hashes(
-    con: duckdb.DuckDBPyConnection, **where: object
-) -> dict[tuple[str, date, str], dict[str, str]]:
-    """(operator, month, extract) → {source_file: sha256} of every slice's current version.
+_WHERE_COLUMNS = {"operator": "operator", "month": "delivery_month", "extract": "extract"}
 
-    One query for a whole landing run rather than one per delivery; `where` narrows it to
-    given `operator`, `month` and `extract` values.
-    """
-    names = {"operator": "operator", "month": "delivery_month", "extract": "extract"}
-    cond = "".join(f" AND {names[k]} = ?" for k in where)
+
+def _latest_attempts(
+    con: duckdb.DuckDBPyConnection, *, published_only: bool, where: dict[str, object]
+) -> dict[tuple[str, date, str], tuple[str, str, dict[str, str]]]:
+    """(operator, month, extract) → (status, message, {source_file: sha256}) of each slice's
+    latest attempt, or of its latest published (accepted/partial) one. One query for a
+    whole landing run; `where` narrows it to given operator, month and extract values."""
+    cond = "".join(f" AND {_WHERE_COLUMNS[k]} = ?" for k in where)
+    among = "status IN ('accepted', 'partial')" if published_only else "true"
     rows = con.execute(
         f"""
-        WITH cur AS (
+        WITH latest AS (
             SELECT operator, delivery_month, extract, max(loaded_at) AS loaded_at
-            FROM audit.deliveries
-            WHERE status IN ('accepted', 'partial'){cond}
-            GROUP BY ALL
+            FROM audit.deliveries WHERE {among}{cond} GROUP BY ALL
         )
-        SELECT a.operator, a.delivery_month, a.extract, a.source_file, a.sha256
-        FROM audit.deliveries a JOIN cur USING (operator, delivery_month, extract, loaded_at)
+        SELECT a.operator, a.delivery_month, a.extract, a.status, a.message, a.source_file,
+               a.sha256
+        FROM audit.deliveries a JOIN latest USING (operator, delivery_month, extract, loaded_at)
         """,
         list(where.values()),
     ).fetchall()
-    out: dict[tuple[str, date, str], dict[str, str]] = {}
-    for op, month, extract, source, sha in rows:
-        out.setdefault((op, month, extract), {})[source] = sha
+    out: dict[tuple[str, date, str], tuple[str, str, dict[str, str]]] = {}
+    for op, month, extract, status, message, source, sha in rows:
+        out.setdefault((op, month, extract), (status, message or "", {}))[2][source] = sha
     return out
+
+
+def all_current_hashes(
+    con: duckdb.DuckDBPyConnection, **where: object
+) -> dict[tuple[str, date, str], dict[str, str]]:
+    """(operator, month, extract) → {source_file: sha256} of every slice's current version."""
+    return {k: v[2] for k, v in
+            _latest_attempts(con, published_only=True, where=where).items()}
 
 
 def latest_rejections(
@@ -87,25 +95,9 @@ def latest_rejections(
     Lets a run recognise files it already rejected: they are reported again, not re-read
     nor re-audited, until a corrected delivery replaces them.
     """
-    names = {"operator": "operator", "month": "delivery_month", "extract": "extract"}
-    cond = "".join(f" AND {names[k]} = ?" for k in where)
-    rows = con.execute(
-        f"""
-        WITH latest AS (
-            SELECT operator, delivery_month, extract, max(loaded_at) AS loaded_at
-            FROM audit.deliveries WHERE true{cond} GROUP BY ALL
-        )
-        SELECT a.operator, a.delivery_month, a.extract, a.source_file, a.sha256, a.message
-        FROM audit.deliveries a JOIN latest USING (operator, delivery_month, extract, loaded_at)
-        WHERE a.status = 'rejected'
-        """,
-        list(where.values()),
-    ).fetchall()
-    out: dict[tuple[str, date, str], tuple[dict[str, str], str]] = {}
-    for op, month, extract, source, sha, message in rows:
-        hashes, _ = out.setdefault((op, month, extract), ({}, message or ""))
-        hashes[source] = sha
-    return out
+    return {k: (hashes, message) for k, (status, message, hashes) in
+            _latest_attempts(con, published_only=False, where=where).items()
+            if status == "rejected"}
 
 
 def accounting_errors(con: duckdb.DuckDBPyConnection) -> list[str]:
