@@ -4,7 +4,7 @@
 -- $breakdowns: the catalog's breakdowns plus 'total', taken from the fact columns;
 -- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set.
 -- A null attribute is 'unknown'; a null value counts in the denominator only.
-CREATE OR REPLACE TEMP TABLE eng_cells AS
+CREATE OR REPLACE TABLE eng_work.eng_cells AS
 WITH exploded AS (
     SELECT period, cell, num, units, breakdown IS NOT NULL AS is_slice,
         unnest(CASE

@@ -5,7 +5,7 @@
 -- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices.
 -- Keys are a date, a small integer and a short string: the hash tables stay small. Each
 -- branch scans eng_facts itself (a shared CTE would be materialised with every column).
-CREATE OR REPLACE TEMP TABLE eng_cells AS
+CREATE OR REPLACE TABLE eng_work.eng_cells AS
 SELECT period, cell, 'total' AS breakdown, 'total' AS breakdown_value,
        sum(num * units) AS n, sum(units) AS d
 FROM eng_facts WHERE breakdown IS NULL GROUP BY ALL

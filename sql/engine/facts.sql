@@ -7,7 +7,7 @@
 -- (operator, allowance, pathway_type) put a unit under each of their values.
 -- The commune is stored as its territorial cell (eng_cellmap, zoning of the period's
 -- year): the roll-up then groups on a small integer.
-CREATE OR REPLACE TEMP TABLE eng_facts (
+CREATE OR REPLACE TABLE eng_work.eng_facts (
     period DATE NOT NULL,
     cell INTEGER NOT NULL,
     num DOUBLE,
@@ -30,7 +30,7 @@ CREATE OR REPLACE TEMP TABLE eng_facts (
 );
 
 -- The columns an indicator file may yield, to give the ones it leaves out (null).
-CREATE OR REPLACE TEMP TABLE eng_facts_in AS
+CREATE OR REPLACE TABLE eng_work.eng_facts_in AS
 SELECT NULL::VARCHAR AS commune_code, * EXCLUDE (cell, units) FROM eng_facts LIMIT 0;
 
 -- The engine puts the indicator file's SELECT in place of the marker below. Periods

@@ -6,7 +6,7 @@
 -- on dates). A person with a single spell (most of them) is their own territory and
 -- passes straight through; only persons with several spells are grouped per date and
 -- placed with an ASOF join on their territory timeline.
-CREATE OR REPLACE TEMP TABLE eng_stock AS
+CREATE OR REPLACE TABLE eng_work.eng_stock AS
 WITH bounds AS (SELECT min(ref_idx) AS lo, max(ref_idx) AS hi FROM eng_refdates),
 single AS (
     SELECT r.*, unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))

@@ -1,0 +1,18 @@
+-- eng_diag: built by the engine the first time an indicator file names it.
+CREATE OR REPLACE TABLE eng_work.eng_l_diag AS
+SELECT e.person_id, e.operator, e.diagnostic_id, e.diagnostic_date
+FROM staging.diagnostics e
+SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.diagnostics
+           GROUP BY operator, diagnostic_id) k ON k.rid = e.rowid;
+
+-- Persons not mapped yet get the next integer ids.
+INSERT INTO eng_pid
+SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
+FROM (SELECT DISTINCT person_id FROM eng_l_diag WHERE person_id IS NOT NULL) n
+ANTI JOIN eng_pid USING (person_id);
+
+CREATE OR REPLACE TABLE eng_work.eng_diag AS
+SELECT p.pid, e.operator, e.diagnostic_id, e.diagnostic_date
+FROM eng_l_diag e JOIN eng_pid p USING (person_id);
+
+DROP TABLE eng_work.eng_l_diag;

@@ -1,0 +1,20 @@
+-- eng_hires: built by the engine the first time an indicator file names it.
+CREATE OR REPLACE TABLE eng_work.eng_l_hires AS
+SELECT e.person_id, e.operator, e.hire_id, e.hire_date,
+       (e.contract_type IN ('CDI', 'CREATION') OR coalesce(e.contract_months, 0) >= 6)
+           AS durable
+FROM staging.hires e
+SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.hires
+           GROUP BY operator, hire_id) k ON k.rid = e.rowid;
+
+-- Persons not mapped yet get the next integer ids.
+INSERT INTO eng_pid
+SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
+FROM (SELECT DISTINCT person_id FROM eng_l_hires WHERE person_id IS NOT NULL) n
+ANTI JOIN eng_pid USING (person_id);
+
+CREATE OR REPLACE TABLE eng_work.eng_hires AS
+SELECT p.pid, e.operator, e.hire_id, e.hire_date, e.durable
+FROM eng_l_hires e JOIN eng_pid p USING (person_id);
+
+DROP TABLE eng_work.eng_l_hires;

@@ -1,0 +1,9 @@
+-- eng_offers: built by the engine the first time an indicator file names it.
+-- Job offers, latest version.
+CREATE OR REPLACE TABLE eng_work.eng_offers AS
+SELECT o.operator, o.offer_id, coalesce(h.commune_code, o.commune_code) AS commune_code,
+       o.posted_date, o.closed_date, o.closing_reason
+FROM staging.job_offers o
+SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.job_offers
+           GROUP BY operator, offer_id) k ON k.rid = o.rowid
+LEFT JOIN ref.commune_history h ON h.code = o.commune_code;

@@ -1,0 +1,23 @@
+-- eng_sat: built by the engine the first time an indicator file names it.
+CREATE OR REPLACE TABLE eng_work.eng_l_sat AS
+SELECT e.person_id, e.operator, e.response_id, e.respondent_type, e.commune_code,
+       e.response_date, e.score
+FROM staging.satisfaction e
+SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.satisfaction
+           GROUP BY operator, response_id) k ON k.rid = e.rowid;
+
+-- Persons not mapped yet get the next integer ids.
+INSERT INTO eng_pid
+SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
+FROM (SELECT DISTINCT person_id FROM eng_l_sat WHERE person_id IS NOT NULL) n
+ANTI JOIN eng_pid USING (person_id);
+
+CREATE OR REPLACE TABLE eng_work.eng_sat AS
+SELECT p.pid, e.operator, e.response_id, e.respondent_type,
+       coalesce(h.commune_code, e.commune_code) AS commune_code,
+       e.response_date, e.score
+FROM eng_l_sat e
+LEFT JOIN eng_pid p USING (person_id)
+LEFT JOIN ref.commune_history h ON h.code = e.commune_code;
+
+DROP TABLE eng_work.eng_l_sat;
