@@ -54,6 +54,10 @@ SHARED_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 # temporary ones, and the national stock and facts (~40M rows each) only fit the memory
 # limit compressed. Uncompressed, they spilled 7 GB and made the run 4x slower.
 WORK_CATALOG = "eng_work"
+# Below this many registration rows the working tables fit the memory limit uncompressed:
+# an in-memory scratch database skips the cost of compressing them (32 s instead of 44 s
+# for the whole catalog at 1M persons, 6.3M rows).
+IN_MEMORY_MAX_ROWS = 10_000_000
 
 def month_start(d: date) -> date:
     return d.replace(day=1)
@@ -138,8 +142,10 @@ def _work_catalog(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     the warehouse, so unqualified `eng_*` names resolve to it); detach and delete it after."""
     previous = con.execute("SELECT current_setting('search_path')").fetchall()[0][0]
     current = con.execute("SELECT current_database()").fetchall()[0][0]
+    rows = con.execute("SELECT count(*) FROM staging.registrations").fetchone()[0]
     with tempfile.TemporaryDirectory(prefix="socle_eng_") as tmp:
-        con.execute(f"ATTACH '{Path(tmp) / 'work.duckdb'}' AS {WORK_CATALOG}")
+        where = ":memory:" if rows < IN_MEMORY_MAX_ROWS else str(Path(tmp) / "work.duckdb")
+        con.execute(f"ATTACH '{where}' AS {WORK_CATALOG}")
         try:
             con.execute("SET search_path = ?", [f'"{current}".main,{WORK_CATALOG}.main'])
             yield
