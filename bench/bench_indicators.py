@@ -11,14 +11,20 @@ events. Then, each in its own process so peak RSS is measured separately:
 - ours_all: the whole catalog (18 indicators, 4 levels, all breakdowns, 12 months).
 
 Latest figures (2 cores, DuckDB memory_limit 4GB; working tables in a compressed scratch
-database file, inputs built only when an indicator names them):
+database file at national scale, in memory below 10M registration rows; inputs built only
+when an indicator names them):
 - 1M persons: floor 0.56 s (254 MiB); naive CAP_REGISTERED 25.1 s (3957 MiB); ours
-  11.5 s (643 MiB, 2.2x faster than naive); whole catalog 44.3 s (1181 MiB, 79x floor).
-- 6M persons (38M registration rows): floor 1.67 s (1125 MiB); ours CAP_REGISTERED
-  57.6 s (2585 MiB; naive 229 s, 4.0x); whole catalog: see the report of the last run.
-Writing compressed costs time at 1M (where nothing spilled before: 7.5 s / 32 s then)
-and bounds memory at 6M (no spill; 4.2 GB peak RSS before). The bound is now writing the
-unit-level facts of the six stock indicators (~36M rows with string and list columns).
+  11.5 s (643 MiB, 2.2x faster than naive, scratch file; the in-memory scratch used at
+  this size took 7.5 s / 32 s for the whole catalog in an earlier run); whole catalog
+  44.3 s (1181 MiB, 79x floor) with the scratch file.
+- 6M persons (38M registration rows), one run: floor 1.62 s (1125 MiB); ours
+  CAP_REGISTERED 57.8 s (2593 MiB); whole catalog 234.4 s (4093 MiB, 145x floor). The
+  naive stage of that run died for lack of disk space (its GROUPING SETS spill); an
+  earlier run on the same data measured it at 229 s (3983 MiB): ours 4.0x faster.
+Targets not reached: whole catalog <= 30x floor, CAP_REGISTERED >= 5x naive. The bound is
+writing the unit-level facts of the six stock indicators (~36M rows with string and list
+columns each); narrower facts (integer codes, flags instead of lists) and one shared stock
+facts table are the next steps.
 
 Usage: python bench/bench_indicators.py [--persons 6000000] [--db PATH] [--memory 4GB]
 """
