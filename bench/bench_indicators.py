@@ -13,10 +13,9 @@ events. Then, each in its own process so peak RSS is measured separately:
 Latest figures (2 cores, DuckDB memory_limit 4GB; working tables in a compressed scratch
 database file at national scale, in memory below 10M registration rows; inputs built only
 when an indicator names them):
-- 1M persons: floor 0.56 s (254 MiB); naive CAP_REGISTERED 25.1 s (3957 MiB); ours
-  11.5 s (643 MiB, 2.2x faster than naive, scratch file; the in-memory scratch used at
-  this size took 7.5 s / 32 s for the whole catalog in an earlier run); whole catalog
-  44.3 s (1181 MiB, 79x floor) with the scratch file.
+- 1M persons (6.3M registration rows, in-memory scratch), one run: floor 0.28 s
+  (254 MiB); naive CAP_REGISTERED 22.9 s (3968 MiB); ours 6.5 s (2172 MiB, 3.5x faster
+  than naive); whole catalog 31.8 s (2583 MiB, 114x floor).
 - 6M persons (38M registration rows), one run: floor 1.62 s (1125 MiB); ours
   CAP_REGISTERED 57.8 s (2593 MiB); whole catalog 234.4 s (4093 MiB, 145x floor). The
   naive stage of that run died for lack of disk space (its GROUPING SETS spill); an
