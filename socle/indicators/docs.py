@@ -49,7 +49,9 @@ _METHOD = [
     "Catégorie : celle de la dernière inscription France Travail commencée à la date de "
     "référence (`none` si la personne n'en a aucune).",
     "Ancienneté : mois entiers écoulés depuis le début le plus ancien des inscriptions "
-    "actives de la personne à la date de référence (indicateurs de stock seulement).",
+    "actives de la personne à la date de référence (indicateurs de stock seulement) ; un "
+    "mois commencé un 29, 30 ou 31 est complet en fin de mois plus court, comme pour "
+    "l'accès à l'emploi à 6 mois (31/08 + 6 mois = 28 ou 29/02).",
     "Opérateur : pour les stocks, opérateurs des inscriptions actives ; pour les entrées et "
     "la cohorte d'accès à l'emploi, opérateurs des inscriptions du mois ; pour les sorties, "
     "opérateurs des inscriptions sorties dans le mois ; pour les parcours, opérateur "

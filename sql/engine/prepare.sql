@@ -58,9 +58,12 @@ CREATE OR REPLACE TEMP MACRO eng_age_band(period, birth_year) AS
     END;
 
 -- Whole months elapsed from `since` to `d`.
+-- Whole calendar months from `since` to `d`, with the clamping of PERF_ACCESS_6M's
+-- "6 calendar months after": 2023-08-31 + 6 months = 2024-02-29, so at a month end a
+-- month started on a later day (29th-31st) is complete.
 CREATE OR REPLACE TEMP MACRO eng_months_between(since, d) AS
     (year(d) - year(since)) * 12 + month(d) - month(since)
-    - CASE WHEN day(d) < day(since) THEN 1 ELSE 0 END;
+    - CASE WHEN day(d) < day(since) AND d <> last_day(d) THEN 1 ELSE 0 END;
 
 CREATE OR REPLACE TEMP MACRO eng_seniority(since, d) AS
     CASE
