@@ -8,7 +8,7 @@ import dagster as dg
 from assets.ingestion import staging
 from assets.partitions import months
 from assets.resources import SocleData
-from socle.pipeline import compute, export
+from socle.pipeline import compute, ensure_prepared, export
 
 
 def _periods(context: dg.AssetExecutionContext) -> list[date]:
@@ -36,6 +36,7 @@ def indicator_values(context: dg.AssetExecutionContext, socle: SocleData) -> dg.
     periods = _periods(context)
     con = socle.connect()
     try:
+        ensure_prepared(con, socle.paths)
         rows = compute(con, periods, context.log.info)
     finally:
         con.close()

@@ -9,7 +9,7 @@ import dagster as dg
 from assets.partitions import slices
 from assets.reference import reference
 from assets.resources import SocleData
-from socle.pipeline import ingest
+from socle.pipeline import ensure_prepared, ingest
 
 # Above this share of quarantined rows a delivery deserves a look before publication.
 MAX_REJECT_RATE = 0.05
@@ -37,6 +37,7 @@ def staging(context: dg.AssetExecutionContext, socle: SocleData) -> dg.Materiali
     month = datetime.strptime(key["month"], "%Y-%m").date()
     con = socle.connect()
     try:
+        ensure_prepared(con, socle.paths)
         results = ingest(con, socle.paths, months={month}, operators={key["operator"]},
                          progress=context.log.info)
         errors = accounting_errors(con)

@@ -40,6 +40,13 @@ def prepare(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
     return counts
 
 
+def ensure_prepared(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
+    """Prepare a warehouse that never was (a sensor may launch an ingestion before anyone
+    materialized the reference); an existing reference is left as it is."""
+    if not _has_table(con, "ref", "territories") or not _has_table(con, "ref", "indicators"):
+        prepare(con, paths)
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     paths: Paths,
