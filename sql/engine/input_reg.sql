@@ -55,9 +55,12 @@ SELECT
     eng_month_idx(r.registration_date) AS first_idx,
     CASE WHEN r.exit_date IS NULL THEN 2147483647 ELSE eng_month_idx(r.exit_date) - 1 END
         AS last_idx,
-    count(*) OVER (PARTITION BY p.pid) AS n_reg
+    k.n_reg
 FROM eng_l_reg r
 JOIN eng_pid p USING (person_id)
+-- Spells per person by a narrow aggregate: a window would carry every wide column.
+JOIN (SELECT person_id, count(*) AS n_reg FROM eng_l_reg GROUP BY person_id) k
+  USING (person_id)
 -- Ingestion maps old codes already; mapping again keeps history loaded before that exact.
 LEFT JOIN ref.commune_history h ON h.code = r.commune_code
 LEFT JOIN ref.communes c ON c.commune_code = coalesce(h.commune_code, r.commune_code);
