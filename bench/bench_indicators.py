@@ -14,15 +14,16 @@ Latest figures (2 cores, DuckDB memory_limit 4GB; working tables in a compressed
 database file at national scale, in memory below 10M registration rows; inputs built only
 when an indicator names them):
 - 1M persons (6.3M registration rows, in-memory scratch), one run: floor 0.28 s
-  (254 MiB); naive CAP_REGISTERED 22.9 s (3968 MiB); ours 5.9 s (1807 MiB, 3.9x faster
+  (254 MiB); naive CAP_REGISTERED 22.9 s (3968 MiB); ours 5.6 s (1804 MiB, 4.1x faster
   than naive; 6.5-8.5 s / 2172 MiB before the stock stored its attributes as one integer);
   whole catalog 31.8 s (2583 MiB, 114x floor, measured before that change).
 - 6M persons (38M registration rows), one run: floor 1.62 s (1125 MiB); ours
-  CAP_REGISTERED 48.4 s (2418 MiB; 57.8 s / 2593 MiB before the stock stored its attributes
-  as one integer: stock 17 s -> 7 s; eng_reg 14 s -> 13 s, facts ~18 s unchanged); whole
+  CAP_REGISTERED 46.3 s (2823 MiB; 57.8 s / 2593 MiB before the stock stored its attributes
+  as one integer: stock 17 s -> 7.5 s; eng_reg 14 s -> 10.5 s, eng_terr 4.7 s -> 3.3 s;
+  facts ~16 s, of which ~11 s writing them, unchanged); whole
   catalog 234.4 s (4093 MiB, 145x floor, measured before that change). The
   naive stage of that run died for lack of disk space (its GROUPING SETS spill); an
-  earlier run on the same data measured it at 229 s (3983 MiB): ours 4.7x faster.
+  earlier run on the same data measured it at 229 s (3983 MiB): ours 4.9x faster.
 Targets not reached: whole catalog <= 30x floor, CAP_REGISTERED >= 5x naive. The bound is
 writing the unit-level facts of the six stock indicators (~36M rows with string and list
 columns each); narrower facts (integer codes, flags instead of lists) and one shared stock

@@ -4,7 +4,7 @@
 -- operator and month there is one version; `loaded_at` never decides. Picking the row id
 -- by a narrow aggregate and fetching the rows by id is several times faster than a window
 -- over the wide rows.
-CREATE OR REPLACE TABLE eng_work.eng_l_reg AS
+CREATE OR REPLACE TEMP TABLE eng_l_reg AS
 SELECT r.* FROM staging.registrations r
 SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.registrations
            GROUP BY operator, registration_id) k ON k.rid = r.rowid;
@@ -65,4 +65,4 @@ JOIN (SELECT person_id, count(*) AS n_reg FROM eng_l_reg GROUP BY person_id) k
 LEFT JOIN ref.commune_history h ON h.code = r.commune_code
 LEFT JOIN ref.communes c ON c.commune_code = coalesce(h.commune_code, r.commune_code);
 
-DROP TABLE eng_work.eng_l_reg;
+DROP TABLE temp.eng_l_reg;
