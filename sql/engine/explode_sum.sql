@@ -2,37 +2,54 @@
 -- grouping per breakdown (a branch whose breakdown the catalog does not list is pruned by
 -- its constant filter). A null attribute is 'unknown'; list attributes put a unit under
 -- each of their values. Rows with `breakdown` set are slices: they count there only.
--- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices.
 -- Keys are a date, a small integer and a short string: the hash tables stay small. Each
 -- branch scans eng_facts itself (a shared CTE would be materialised with every column).
+-- Facts carrying `attr` (stock operators and attributes) are first counted per (period, cell, attr), a
+-- small integer key, and decoded through eng_attr after counting; the attribute branches
+-- below read those counts and the other facts' own columns through eng_attr_facts.
+CREATE OR REPLACE TABLE eng_work.eng_attr_cells AS
+SELECT c.period, c.cell, a.operator, a.sex, a.education, a.allowance, a.disabled_worker, a.qpv, a.zrr,
+       a.category, c.n, c.d
+FROM (SELECT period, cell, attr, sum(num * units) AS n, sum(units) AS d
+      FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL) c
+JOIN eng_attr a USING (attr);
+
+CREATE OR REPLACE VIEW eng_work.eng_attr_facts AS
+SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
+       category, num * units AS n, units AS d
+FROM eng_facts WHERE breakdown IS NULL AND attr IS NULL
+UNION ALL
+SELECT * FROM eng_attr_cells;
+
+-- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices.
 CREATE OR REPLACE TABLE eng_work.eng_cells AS
 SELECT period, cell, 'total' AS breakdown, 'total' AS breakdown_value,
        sum(num * units) AS n, sum(units) AS d
 FROM eng_facts WHERE breakdown IS NULL GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'sex', coalesce(sex, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'sex') GROUP BY ALL
+SELECT period, cell, 'sex', coalesce(sex, 'unknown'), sum(n), sum(d)
+FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'sex') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'age_band', coalesce(age_band, 'unknown'), sum(num * units), sum(units)
 FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'age_band') GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'education', coalesce(education, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'education') GROUP BY ALL
+SELECT period, cell, 'education', coalesce(education, 'unknown'), sum(n), sum(d)
+FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'education') GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'disabled_worker', coalesce(disabled_worker, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'disabled_worker') GROUP BY ALL
+SELECT period, cell, 'disabled_worker', coalesce(disabled_worker, 'unknown'), sum(n), sum(d)
+FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'disabled_worker') GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'qpv', coalesce(qpv, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'qpv') GROUP BY ALL
+SELECT period, cell, 'qpv', coalesce(qpv, 'unknown'), sum(n), sum(d)
+FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'qpv') GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'zrr', coalesce(zrr, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'zrr') GROUP BY ALL
+SELECT period, cell, 'zrr', coalesce(zrr, 'unknown'), sum(n), sum(d)
+FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'zrr') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'seniority', coalesce(seniority, 'unknown'), sum(num * units), sum(units)
 FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'seniority') GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'category', coalesce(category, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'category') GROUP BY ALL
+SELECT period, cell, 'category', coalesce(category, 'unknown'), sum(n), sum(d)
+FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'category') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'exit_reason', coalesce(exit_reason, 'unknown'), sum(num * units), sum(units)
 FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'exit_reason') GROUP BY ALL
@@ -40,14 +57,14 @@ UNION ALL
 SELECT period, cell, 'action_type', coalesce(action_type, 'unknown'), sum(num * units), sum(units)
 FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'action_type') GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'operator', v, sum(num * units), sum(units)
-FROM (SELECT period, cell, num, units, unnest(coalesce(operator, ['unknown'])) AS v FROM eng_facts
-      WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'operator'))
+SELECT period, cell, 'operator', v, sum(n), sum(d)
+FROM (SELECT period, cell, n, d, unnest(coalesce(operator, ['unknown'])) AS v FROM eng_attr_facts
+      WHERE list_contains($breakdowns::VARCHAR[], 'operator'))
 GROUP BY ALL
 UNION ALL
-SELECT period, cell, 'allowance', v, sum(num * units), sum(units)
-FROM (SELECT period, cell, num, units, unnest(coalesce(allowance, ['unknown'])) AS v FROM eng_facts
-      WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'allowance'))
+SELECT period, cell, 'allowance', v, sum(n), sum(d)
+FROM (SELECT period, cell, n, d, unnest(coalesce(allowance, ['unknown'])) AS v FROM eng_attr_facts
+      WHERE list_contains($breakdowns::VARCHAR[], 'allowance'))
 GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'pathway_type', v, sum(num * units), sum(units)

@@ -4,7 +4,9 @@
 -- `breakdown` set (a "slice", declared in the catalog) contributes to that
 -- (breakdown, breakdown_value) only: that is how a rate broken down by an attribute of the
 -- outcome (e.g. action_type) keeps its whole population as denominator. List columns
--- (operator, allowance, pathway_type) put a unit under each of their values.
+-- (operator, allowance, pathway_type) put a unit under each of their values. `attr`, from
+-- the stock, stands for the columns of eng_attr (operator, sex, education, allowance,
+-- disabled_worker, qpv, zrr, category): the roll-up decodes it after counting.
 -- The commune is stored as its territorial cell (eng_cellmap, zoning of the period's
 -- year): the roll-up then groups on a small integer.
 CREATE OR REPLACE TABLE eng_work.eng_facts (
@@ -26,6 +28,7 @@ CREATE OR REPLACE TABLE eng_work.eng_facts (
     pathway_type VARCHAR[],
     exit_reason VARCHAR,
     action_type VARCHAR,
+    attr INTEGER,
     units BIGINT NOT NULL DEFAULT 1
 );
 

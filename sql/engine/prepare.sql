@@ -48,6 +48,13 @@ FROM eng_cellmap m JOIN eng_commune_terr t USING (zy, commune_code)
 UNION ALL
 SELECT cell, 'NAT', 'FR' FROM (SELECT DISTINCT cell FROM eng_cellmap UNION SELECT 0);
 
+-- Operator and attribute combinations of the stock (sql/engine/stock.sql fills it): empty until then,
+-- so the roll-up's decoding of `attr` works for every indicator.
+CREATE OR REPLACE TABLE eng_work.eng_attr (
+    attr INTEGER, operator VARCHAR[], sex VARCHAR, education VARCHAR, allowance VARCHAR[],
+    disabled_worker VARCHAR, qpv VARCHAR, zrr VARCHAR, category VARCHAR
+);
+
 -- Breakdown values computed from dates.
 CREATE OR REPLACE TEMP MACRO eng_age_band(period, birth_year) AS
     CASE

@@ -6,36 +6,16 @@
 -- on dates). A person with a single spell (most of them) is their own territory and
 -- passes straight through; only persons with several spells are grouped per date and
 -- placed with an ASOF join on their territory timeline.
--- The attributes (sex, education, allowance, flags, category) take few combinations: the
--- stored stock keeps one integer per row pointing into eng_attr (one row per combination)
--- and eng_stock is a view joining them back. Writing the ~40M national stock rows with
--- seven string and list columns cost three times as much as writing them with one integer.
-CREATE OR REPLACE TABLE eng_work.eng_attr AS
-SELECT row_number() OVER ()::INTEGER AS attr, *
-FROM (
-    SELECT sex, education, allowance, disabled_worker, qpv, zrr,
-           coalesce(ft_category, 'none') AS category
-    FROM eng_reg WHERE n_reg = 1
-    UNION
-    SELECT sex, education, allowance, disabled_worker, qpv, zrr, category FROM eng_terr
-);
+-- The operators and attributes (sex, education, allowance, flags, category) take few
+-- combinations: the stock keeps one integer per row, `attr`, pointing into eng_attr (one
+-- row per combination). Indicator files pass `attr` on to their facts and the roll-up
+-- decodes it after counting: writing the ~40M national stock rows, and their facts, with
+-- eight string and list columns cost three times as much as writing them with one integer.
 
-CREATE OR REPLACE TABLE eng_work.eng_stock_rows AS
+-- Persons with several spells, per stock date: operators, first start, then the territory
+-- spell (the latest started by that date) with its attributes.
+CREATE OR REPLACE TABLE eng_work.eng_stock_multi AS
 WITH bounds AS (SELECT min(ref_idx) AS lo, max(ref_idx) AS hi FROM eng_refdates),
-single AS (
-    SELECT r.pid, r.operator, r.registration_date, r.commune_code, r.birth_year, a.attr,
-           unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))
-               AS ref_idx
-    FROM eng_reg r
-    JOIN eng_attr a
-      ON a.sex IS NOT DISTINCT FROM r.sex AND a.education IS NOT DISTINCT FROM r.education
-     AND a.allowance IS NOT DISTINCT FROM r.allowance
-     AND a.disabled_worker IS NOT DISTINCT FROM r.disabled_worker
-     AND a.qpv IS NOT DISTINCT FROM r.qpv AND a.zrr IS NOT DISTINCT FROM r.zrr
-     AND a.category IS NOT DISTINCT FROM coalesce(r.ft_category, 'none'),
-         bounds b
-    WHERE r.n_reg = 1 AND r.first_idx <= b.hi AND r.last_idx >= b.lo
-),
 multi AS (
     SELECT r.pid, r.operator, r.registration_date,
            unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))
@@ -48,29 +28,54 @@ multi_person AS (
            min(m.registration_date) AS first_start
     FROM multi m JOIN eng_refdates d USING (ref_idx)
     GROUP BY d.ref_date, m.pid
-),
-terr AS (
-    SELECT t.pid, t.registration_date, t.commune_code, t.birth_year, a.attr
-    FROM eng_terr t
-    JOIN eng_attr a
-      ON a.sex IS NOT DISTINCT FROM t.sex AND a.education IS NOT DISTINCT FROM t.education
-     AND a.allowance IS NOT DISTINCT FROM t.allowance
-     AND a.disabled_worker IS NOT DISTINCT FROM t.disabled_worker
-     AND a.qpv IS NOT DISTINCT FROM t.qpv AND a.zrr IS NOT DISTINCT FROM t.zrr
-     AND a.category IS NOT DISTINCT FROM t.category
 )
-SELECT d.ref_date, s.pid, [s.operator] AS operator, s.registration_date AS first_start,
+SELECT a.ref_date, a.pid, a.operator, a.first_start,
+       t.registration_date AS last_registration_date, t.commune_code, t.birth_year,
+       t.sex, t.education, t.allowance, t.disabled_worker, t.qpv, t.zrr, t.category
+FROM multi_person a
+ASOF JOIN eng_terr t ON a.pid = t.pid AND a.ref_date >= t.registration_date;
+
+CREATE OR REPLACE TABLE eng_work.eng_attr AS
+SELECT row_number() OVER ()::INTEGER AS attr, *
+FROM (
+    SELECT [operator] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
+           coalesce(ft_category, 'none') AS category
+    FROM eng_reg WHERE n_reg = 1
+    UNION
+    SELECT operator, sex, education, allowance, disabled_worker, qpv, zrr, category
+    FROM eng_stock_multi
+);
+
+CREATE OR REPLACE TABLE eng_work.eng_stock AS
+WITH bounds AS (SELECT min(ref_idx) AS lo, max(ref_idx) AS hi FROM eng_refdates),
+single AS (
+    SELECT r.pid, r.registration_date, r.commune_code, r.birth_year, a.attr,
+           unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))
+               AS ref_idx
+    FROM eng_reg r
+    JOIN eng_attr a
+      ON a.operator = [r.operator]
+     AND a.sex IS NOT DISTINCT FROM r.sex AND a.education IS NOT DISTINCT FROM r.education
+     AND a.allowance IS NOT DISTINCT FROM r.allowance
+     AND a.disabled_worker IS NOT DISTINCT FROM r.disabled_worker
+     AND a.qpv IS NOT DISTINCT FROM r.qpv AND a.zrr IS NOT DISTINCT FROM r.zrr
+     AND a.category IS NOT DISTINCT FROM coalesce(r.ft_category, 'none'),
+         bounds b
+    WHERE r.n_reg = 1 AND r.first_idx <= b.hi AND r.last_idx >= b.lo
+)
+SELECT d.ref_date, s.pid, s.registration_date AS first_start,
        s.registration_date AS last_registration_date, s.commune_code, s.birth_year, s.attr
 FROM single s JOIN eng_refdates d USING (ref_idx)
 UNION ALL
-SELECT a.ref_date, a.pid, a.operator, a.first_start,
-       t.registration_date AS last_registration_date, t.commune_code, t.birth_year, t.attr
-FROM multi_person a
-ASOF JOIN terr t ON a.pid = t.pid AND a.ref_date >= t.registration_date;
+SELECT m.ref_date, m.pid, m.first_start, m.last_registration_date, m.commune_code,
+       m.birth_year, a.attr
+FROM eng_stock_multi m
+JOIN eng_attr a
+  ON a.operator = m.operator
+ AND a.sex IS NOT DISTINCT FROM m.sex AND a.education IS NOT DISTINCT FROM m.education
+ AND a.allowance IS NOT DISTINCT FROM m.allowance
+ AND a.disabled_worker IS NOT DISTINCT FROM m.disabled_worker
+ AND a.qpv IS NOT DISTINCT FROM m.qpv AND a.zrr IS NOT DISTINCT FROM m.zrr
+ AND a.category IS NOT DISTINCT FROM m.category;
 
-CREATE OR REPLACE VIEW eng_work.eng_stock AS
-SELECT s.ref_date, s.pid, s.operator, s.first_start, s.last_registration_date,
-       s.commune_code, a.sex, s.birth_year, a.education, a.allowance, a.disabled_worker,
-       a.qpv, a.zrr, a.category
-FROM eng_work.eng_stock_rows s
-JOIN eng_work.eng_attr a USING (attr);
+DROP TABLE eng_work.eng_stock_multi;

@@ -1,7 +1,6 @@
 -- CAP_REGISTERED: distinct persons active at the end of M, in their territory at that date.
 SELECT p.period, s.commune_code, 1 AS num,
-       s.operator, s.sex, eng_age_band(p.period, s.birth_year) AS age_band, s.education,
-       s.allowance, s.disabled_worker, s.qpv, s.zrr,
-       eng_seniority(s.first_start, s.ref_date) AS seniority, s.category
+       s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
+       eng_seniority(s.first_start, s.ref_date) AS seniority
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.m_end

@@ -7,9 +7,8 @@ WITH hired AS (
     WHERE h.durable
 )
 SELECT p.period, s.commune_code, CASE WHEN h.pid IS NULL THEN 0 ELSE 1 END AS num,
-       s.operator, s.sex, eng_age_band(p.period, s.birth_year) AS age_band, s.education,
-       s.allowance, s.disabled_worker, s.qpv, s.zrr,
-       eng_seniority(s.first_start, s.ref_date) AS seniority, s.category
+       s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
+       eng_seniority(s.first_start, s.ref_date) AS seniority
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.prev_end
 LEFT JOIN hired h ON h.period = p.period AND h.pid = s.pid

@@ -19,15 +19,14 @@ stock AS (
 )
 SELECT period, commune_code, any_action::INTEGER AS num, NULL AS breakdown,
        NULL AS breakdown_value,
-       operator, sex, eng_age_band(period, birth_year) AS age_band, education,
-       allowance, disabled_worker, qpv, zrr,
-       eng_seniority(first_start, ref_date) AS seniority, category
+       attr, eng_age_band(period, birth_year) AS age_band,
+       eng_seniority(first_start, ref_date) AS seniority
 FROM stock
 UNION ALL
 SELECT period, commune_code, formation::INTEGER, 'action_type', 'FORMATION',
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL
 FROM stock
 UNION ALL
 SELECT period, commune_code, immersion::INTEGER, 'action_type', 'IMMERSION',
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL
 FROM stock

@@ -2,9 +2,8 @@
 -- registration (its own day included) to the end of M. Written as an anti join on the
 -- person with the date window as a join condition: diagnostics are few, the stock is large.
 SELECT p.period, s.commune_code, 1 AS num,
-       s.operator, s.sex, eng_age_band(p.period, s.birth_year) AS age_band, s.education,
-       s.allowance, s.disabled_worker, s.qpv, s.zrr,
-       eng_seniority(s.first_start, s.ref_date) AS seniority, s.category
+       s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
+       eng_seniority(s.first_start, s.ref_date) AS seniority
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.m_end
 ANTI JOIN eng_diag g

@@ -14,9 +14,8 @@ WITH first_diagnostic AS (
     GROUP BY s.ref_date, s.pid
 )
 SELECT p.period, s.commune_code, 1 AS num,
-       s.operator, s.sex, eng_age_band(p.period, s.birth_year) AS age_band, s.education,
-       s.allowance, s.disabled_worker, s.qpv, s.zrr,
-       eng_seniority(s.first_start, s.ref_date) AS seniority, s.category
+       s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
+       eng_seniority(s.first_start, s.ref_date) AS seniority
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.m_end
 JOIN first_diagnostic d ON d.ref_date = s.ref_date AND d.pid = s.pid
