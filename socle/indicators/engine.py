@@ -48,6 +48,13 @@ SHARED_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "eng_offers": ("engine/input_offers.sql", ()),
 }
 
+# Columns an indicator file may yield (sql/engine/facts.sql declares their types).
+FACT_COLUMNS = (
+    "period", "commune_code", "num", "breakdown", "breakdown_value", "operator", "sex",
+    "age_band", "education", "allowance", "disabled_worker", "qpv", "zrr", "seniority",
+    "category", "pathway_type", "exit_reason", "action_type", "attr",
+)
+
 # The engine's working tables live in a scratch database file (attached as `eng_work`,
 # found by name through the search path), not in temporary tables: DuckDB compresses
 # tables written to a database file (dictionary strings, bit-packed dates and ids) but not
@@ -167,6 +174,18 @@ def _build_shared(con: duckdb.DuckDBPyConnection, table: str, built: set[str]) -
     built.add(table)
 
 
+def _fact_columns(con: duckdb.DuckDBPyConnection, ind: Indicator, sql: str) -> list[str]:
+    """The fact columns an indicator file yields (besides its commune and slice columns),
+    so the stored facts hold those only; a column the roll-up does not know is an error."""
+    yielded = con.sql(f"SELECT * FROM (\n{sql}\n) LIMIT 0").columns
+    unknown = sorted(set(yielded) - set(FACT_COLUMNS))
+    if unknown:
+        raise ValueError(f"{ind.sql_file}: columns {unknown} are not fact columns "
+                         f"(known: {', '.join(FACT_COLUMNS)})")
+    keep = {"period", "num", *yielded} - {"commune_code", "breakdown", "breakdown_value"}
+    return [c for c in FACT_COLUMNS if c in keep]
+
+
 def _run_indicator(
     con: duckdb.DuckDBPyConnection, ind: Indicator, built: set[str]
 ) -> None:
@@ -188,8 +207,10 @@ def _run_indicator(
         "aggregation": ind.aggregation,
         "unit": ind.unit,
     }
+    columns = ", ".join(f"f.{c}" for c in _fact_columns(con, ind, statements[0]))
     for script in ("engine/facts.sql", "engine/facts_slices.sql")[:2 if ind.slices else 1]:
-        facts = read_sql(script).replace("__INDICATOR__", statements[0])
+        facts = (read_sql(script).replace("__INDICATOR__", statements[0])
+                 .replace("__COLUMNS__", columns))
         for stmt in split_statements(facts):
             con.execute(stmt, {"months_after": ind.months_after} if "$months_after" in stmt
                         else None)
@@ -247,5 +268,7 @@ def compute_indicators(
             say(f"indicators: {written} rows written ({time.perf_counter() - started:.1f} s)")
             return written
     finally:
-        con.execute("DROP TABLE IF EXISTS temp.eng_periods")
-        con.execute("DROP TABLE IF EXISTS temp.eng_out")
+        con.execute("DROP VIEW IF EXISTS temp.eng_attr_facts")
+        con.execute("DROP VIEW IF EXISTS temp.eng_facts")
+        for table in ("eng_periods", "eng_out", "eng_facts_rows", "eng_facts_slices"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")

@@ -5,16 +5,17 @@
 -- Keys are a date, a small integer and a short string: the hash tables stay small. Each
 -- branch scans eng_facts itself (a shared CTE would be materialised with every column).
 -- Facts carrying `attr` (stock operators and attributes) are first counted per (period, cell, attr), a
--- small integer key, and decoded through eng_attr after counting; the attribute branches
+-- small integer key (and the fact's own operators, which win over those of `attr`), and
+-- decoded through eng_attr after counting; the attribute branches
 -- below read those counts and the other facts' own columns through eng_attr_facts.
 CREATE OR REPLACE TABLE eng_work.eng_attr_cells AS
-SELECT c.period, c.cell, a.operator, a.sex, a.education, a.allowance, a.disabled_worker, a.qpv, a.zrr,
+SELECT c.period, c.cell, coalesce(c.operator, a.operator) AS operator, a.sex, a.education, a.allowance, a.disabled_worker, a.qpv, a.zrr,
        a.category, c.n, c.d
-FROM (SELECT period, cell, attr, sum(num * units) AS n, sum(units) AS d
+FROM (SELECT period, cell, attr, operator, sum(num * units) AS n, sum(units) AS d
       FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL) c
 JOIN eng_attr a USING (attr);
 
-CREATE OR REPLACE VIEW eng_work.eng_attr_facts AS
+CREATE OR REPLACE TEMP VIEW eng_attr_facts AS
 SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
        category, num * units AS n, units AS d
 FROM eng_facts WHERE breakdown IS NULL AND attr IS NULL

@@ -9,9 +9,12 @@
 -- disabled_worker, qpv, zrr, category): the roll-up decodes it after counting.
 -- The commune is stored as its territorial cell (eng_cellmap, zoning of the period's
 -- year): the roll-up then groups on a small integer.
-CREATE OR REPLACE TABLE eng_work.eng_facts (
+
+-- Every column an indicator file may yield, with its type (the file's SELECT is read BY
+-- NAME against it: columns it leaves out are null).
+CREATE OR REPLACE TABLE eng_work.eng_facts_in (
     period DATE NOT NULL,
-    cell INTEGER NOT NULL,
+    commune_code VARCHAR,
     num DOUBLE,
     breakdown VARCHAR,
     breakdown_value VARCHAR,
@@ -28,19 +31,16 @@ CREATE OR REPLACE TABLE eng_work.eng_facts (
     pathway_type VARCHAR[],
     exit_reason VARCHAR,
     action_type VARCHAR,
-    attr INTEGER,
-    units BIGINT NOT NULL DEFAULT 1
+    attr INTEGER
 );
 
--- The columns an indicator file may yield, to give the ones it leaves out (null).
-CREATE OR REPLACE TABLE eng_work.eng_facts_in AS
-SELECT NULL::VARCHAR AS commune_code, * EXCLUDE (cell, units) FROM eng_facts LIMIT 0;
-
--- The engine puts the indicator file's SELECT in place of the marker below. Periods
--- still waiting for later months ($months_after) are left out here; slice rows are
--- added by facts_slices.sql.
-INSERT INTO eng_facts BY NAME
-SELECT f.* EXCLUDE (commune_code), coalesce(m.cell, 0) AS cell
+-- The facts are stored with only the columns the file yields (__COLUMNS__, filled in by
+-- the engine), in a temporary table: the national stock's ~37M facts of a few narrow
+-- columns stay in memory, where the full set of columns (null ones included) needed a
+-- compressed table that cost ~4 times as much to write. Periods still waiting for later
+-- months ($months_after) are left out here; slice rows go to eng_facts_slices.
+CREATE OR REPLACE TEMP TABLE eng_facts_rows AS
+SELECT __COLUMNS__, coalesce(m.cell, 0) AS cell
 FROM ((FROM eng_facts_in) UNION ALL BY NAME (
 __INDICATOR__
 )) f
@@ -48,3 +48,18 @@ JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
 LEFT JOIN eng_cellmap m
   ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = f.commune_code
 WHERE f.breakdown IS NULL;
+
+CREATE OR REPLACE TEMP TABLE eng_facts_slices (
+    period DATE, cell INTEGER, breakdown VARCHAR, breakdown_value VARCHAR, num DOUBLE,
+    units BIGINT
+);
+
+-- What the roll-up reads: every column (null where the file yields none), `units` the
+-- number of units a row stands for (slice rows are stored counted).
+CREATE OR REPLACE TEMP VIEW eng_facts AS
+SELECT * EXCLUDE (commune_code), NULL::INTEGER AS cell, NULL::BIGINT AS units
+FROM eng_facts_in
+UNION ALL BY NAME
+SELECT *, 1::BIGINT AS units FROM eng_facts_rows
+UNION ALL BY NAME
+SELECT * FROM eng_facts_slices;

@@ -2,7 +2,7 @@
 -- (breakdown, breakdown_value), so they are stored already counted per cell and value
 -- (`units`), which keeps e.g. the whole M-1 stock as the denominator of each action type
 -- without storing it once more per type. Grouping on `num` keeps medians exact.
-INSERT INTO eng_facts BY NAME
+INSERT INTO eng_facts_slices BY NAME
 SELECT f.period, coalesce(m.cell, 0) AS cell, f.breakdown, f.breakdown_value, f.num,
        count(*) AS units
 FROM ((FROM eng_facts_in) UNION ALL BY NAME (

@@ -4,18 +4,47 @@
 -- two operators). Used with ASOF JOIN on (pid, date >= registration_date). `category` is
 -- that of the latest FT registration started by then ('none' without any).
 -- The windows run over narrow columns and the row id; the wide rows are fetched by id.
+-- The attributes are stored as `attr`, an entry of eng_attr (operator null): indicator
+-- files pass it on to their facts, the roll-up decodes it after counting.
+CREATE OR REPLACE TEMP TABLE eng_terr_k AS
+SELECT rowid AS rid,
+    coalesce(last_value(ft_category IGNORE NULLS) OVER (
+        PARTITION BY pid ORDER BY registration_date, registration_id, operator
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ), 'none') AS category
+FROM eng_reg
+QUALIFY row_number() OVER (
+    PARTITION BY pid, registration_date ORDER BY registration_id DESC, operator DESC
+) = 1;
+
+CREATE OR REPLACE TEMP TABLE eng_terr_wide AS
+SELECT r.pid, r.registration_date, r.commune_code, r.birth_year, NULL::VARCHAR[] AS operator,
+       r.sex, r.education, r.allowance, r.disabled_worker, r.qpv, r.zrr, k.category
+FROM eng_reg r JOIN eng_terr_k k ON k.rid = r.rowid;
+
+-- New attribute combinations get the next integers.
+INSERT INTO eng_attr
+SELECT (SELECT coalesce(max(attr), 0) FROM eng_attr) + row_number() OVER () AS attr, n.*
+FROM (SELECT DISTINCT operator, sex, education, allowance, disabled_worker, qpv, zrr,
+             category FROM eng_terr_wide) n
+ANTI JOIN eng_attr a
+  ON a.operator IS NOT DISTINCT FROM n.operator AND a.sex IS NOT DISTINCT FROM n.sex
+ AND a.education IS NOT DISTINCT FROM n.education
+ AND a.allowance IS NOT DISTINCT FROM n.allowance
+ AND a.disabled_worker IS NOT DISTINCT FROM n.disabled_worker
+ AND a.qpv IS NOT DISTINCT FROM n.qpv AND a.zrr IS NOT DISTINCT FROM n.zrr
+ AND a.category IS NOT DISTINCT FROM n.category;
+
 CREATE OR REPLACE TABLE eng_work.eng_terr AS
-WITH k AS (
-    SELECT rowid AS rid,
-        last_value(ft_category IGNORE NULLS) OVER (
-            PARTITION BY pid ORDER BY registration_date, registration_id, operator
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS category
-    FROM eng_reg
-    QUALIFY row_number() OVER (
-        PARTITION BY pid, registration_date ORDER BY registration_id DESC, operator DESC
-    ) = 1
-)
-SELECT r.pid, r.registration_date, r.commune_code, r.sex, r.birth_year, r.education,
-       r.allowance, r.disabled_worker, r.qpv, r.zrr, coalesce(k.category, 'none') AS category
-FROM eng_reg r JOIN k ON k.rid = r.rowid;
+SELECT t.pid, t.registration_date, t.commune_code, t.birth_year, a.attr
+FROM eng_terr_wide t
+JOIN eng_attr a
+  ON a.operator IS NOT DISTINCT FROM t.operator AND a.sex IS NOT DISTINCT FROM t.sex
+ AND a.education IS NOT DISTINCT FROM t.education
+ AND a.allowance IS NOT DISTINCT FROM t.allowance
+ AND a.disabled_worker IS NOT DISTINCT FROM t.disabled_worker
+ AND a.qpv IS NOT DISTINCT FROM t.qpv AND a.zrr IS NOT DISTINCT FROM t.zrr
+ AND a.category IS NOT DISTINCT FROM t.category;
+
+DROP TABLE temp.eng_terr_k;
+DROP TABLE temp.eng_terr_wide;

@@ -31,12 +31,14 @@ multi_person AS (
 )
 SELECT a.ref_date, a.pid, a.operator, a.first_start,
        t.registration_date AS last_registration_date, t.commune_code, t.birth_year,
-       t.sex, t.education, t.allowance, t.disabled_worker, t.qpv, t.zrr, t.category
+       x.sex, x.education, x.allowance, x.disabled_worker, x.qpv, x.zrr, x.category
 FROM multi_person a
-ASOF JOIN eng_terr t ON a.pid = t.pid AND a.ref_date >= t.registration_date;
+ASOF JOIN eng_terr t ON a.pid = t.pid AND a.ref_date >= t.registration_date
+JOIN eng_attr x ON x.attr = t.attr;
 
-CREATE OR REPLACE TABLE eng_work.eng_attr AS
-SELECT row_number() OVER ()::INTEGER AS attr, *
+-- New combinations of operators and attributes get the next integers.
+INSERT INTO eng_attr
+SELECT (SELECT coalesce(max(attr), 0) FROM eng_attr) + row_number() OVER () AS attr, n.*
 FROM (
     SELECT [operator] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
            coalesce(ft_category, 'none') AS category
@@ -44,7 +46,14 @@ FROM (
     UNION
     SELECT operator, sex, education, allowance, disabled_worker, qpv, zrr, category
     FROM eng_stock_multi
-);
+) n
+ANTI JOIN eng_attr a
+  ON a.operator IS NOT DISTINCT FROM n.operator AND a.sex IS NOT DISTINCT FROM n.sex
+ AND a.education IS NOT DISTINCT FROM n.education
+ AND a.allowance IS NOT DISTINCT FROM n.allowance
+ AND a.disabled_worker IS NOT DISTINCT FROM n.disabled_worker
+ AND a.qpv IS NOT DISTINCT FROM n.qpv AND a.zrr IS NOT DISTINCT FROM n.zrr
+ AND a.category IS NOT DISTINCT FROM n.category;
 
 CREATE OR REPLACE TABLE eng_work.eng_stock AS
 WITH bounds AS (SELECT min(ref_idx) AS lo, max(ref_idx) AS hi FROM eng_refdates),

@@ -9,7 +9,6 @@ WITH per_person AS (
     GROUP BY p.period, r.pid
 )
 SELECT u.period, t.commune_code, 1 AS num, u.operator,
-       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
-       t.disabled_worker, t.qpv, t.zrr, t.category
+       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM per_person u
 ASOF JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date

@@ -16,7 +16,6 @@ gone AS (
     ANTI JOIN eng_stock s ON s.ref_date = e.m_end AND s.pid = e.pid
 )
 SELECT u.period, t.commune_code, 1 AS num, u.operator, u.exit_reason,
-       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
-       t.disabled_worker, t.qpv, t.zrr, t.category
+       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM gone u
 ASOF JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date

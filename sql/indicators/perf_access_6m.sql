@@ -16,8 +16,7 @@ hired AS (
      AND h.hire_date BETWEEN c.ref_date AND CAST(c.ref_date + INTERVAL 6 MONTH AS DATE)
 )
 SELECT u.period, t.commune_code, CASE WHEN h.pid IS NULL THEN 0 ELSE 1 END AS num,
-       u.operator, t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education,
-       t.allowance, t.disabled_worker, t.qpv, t.zrr, t.category
+       u.operator, t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM cohort u
 LEFT JOIN hired h ON h.period = u.period AND h.pid = u.pid
 ASOF JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date

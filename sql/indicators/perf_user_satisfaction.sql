@@ -8,6 +8,6 @@ WITH answers AS (
 )
 SELECT u.period, t.commune_code, CASE WHEN u.score >= 3 THEN 1 ELSE 0 END AS num,
        [u.operator] AS operator,
-       t.sex, eng_age_band(u.period, t.birth_year) AS age_band
+       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM answers u
 ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.response_date >= t.registration_date

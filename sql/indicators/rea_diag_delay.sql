@@ -10,7 +10,6 @@ WITH diags AS (
 SELECT u.period, t.commune_code,
        (u.diagnostic_date - t.registration_date)::DOUBLE AS num,
        [u.operator] AS operator,
-       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
-       t.disabled_worker, t.qpv, t.zrr, t.category
+       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM diags u
 ASOF JOIN eng_terr t ON u.pid = t.pid AND u.diagnostic_date >= t.registration_date

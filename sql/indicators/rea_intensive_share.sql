@@ -20,7 +20,6 @@ per_person AS (
 SELECT u.period, t.commune_code, u.num,
        CASE WHEN u.slice_operator IS NOT NULL THEN 'operator' END AS breakdown,
        u.slice_operator AS breakdown_value,
-       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
-       t.disabled_worker, t.qpv, t.zrr, t.category
+       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM per_person u
 ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date

@@ -23,7 +23,6 @@ reoriented AS (
 )
 SELECT u.period, t.commune_code, 1 AS num,
        [u.operator] AS operator, [u.pathway_type] AS pathway_type,
-       t.sex, eng_age_band(u.period, t.birth_year) AS age_band, t.education, t.allowance,
-       t.disabled_worker, t.qpv, t.zrr, t.category
+       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM reoriented u
 ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.start_date >= t.registration_date
