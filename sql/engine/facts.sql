@@ -35,31 +35,32 @@ CREATE OR REPLACE TABLE eng_work.eng_facts_in (
 );
 
 -- The facts are stored with only the columns the file yields (__COLUMNS__, filled in by
--- the engine), in a temporary table: the national stock's ~37M facts of a few narrow
--- columns stay in memory, where the full set of columns (null ones included) needed a
--- compressed table that cost ~4 times as much to write. Periods still waiting for later
--- months ($months_after) are left out here; slice rows go to eng_facts_slices.
+-- the engine), counted: one row per distinct combination, `units` the units it stands
+-- for (the national stock's ~37M person-months make ~7.5M rows), in a temporary table.
+-- The full set of columns, null ones included, one row per unit, needed a compressed
+-- table that cost several times as much to write and to read back. Periods still waiting
+-- for later months ($months_after) are left out here; slice rows go to eng_facts_slices.
 CREATE OR REPLACE TEMP TABLE eng_facts_rows AS
-SELECT __COLUMNS__, coalesce(m.cell, 0) AS cell
+SELECT __COLUMNS__, coalesce(m.cell, 0) AS cell, count(*) AS units
 FROM ((FROM eng_facts_in) UNION ALL BY NAME (
 __INDICATOR__
 )) f
 JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
 LEFT JOIN eng_cellmap m
   ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = f.commune_code
-WHERE f.breakdown IS NULL;
+WHERE f.breakdown IS NULL
+GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE eng_facts_slices (
     period DATE, cell INTEGER, breakdown VARCHAR, breakdown_value VARCHAR, num DOUBLE,
     units BIGINT
 );
 
--- What the roll-up reads: every column (null where the file yields none), `units` the
--- number of units a row stands for (slice rows are stored counted).
+-- What the roll-up reads: every column (null where the file yields none) and `units`.
 CREATE OR REPLACE TEMP VIEW eng_facts AS
 SELECT * EXCLUDE (commune_code), NULL::INTEGER AS cell, NULL::BIGINT AS units
 FROM eng_facts_in
 UNION ALL BY NAME
-SELECT *, 1::BIGINT AS units FROM eng_facts_rows
+SELECT * FROM eng_facts_rows
 UNION ALL BY NAME
 SELECT * FROM eng_facts_slices;

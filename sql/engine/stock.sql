@@ -62,8 +62,9 @@ single AS (
            unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))
                AS ref_idx
     FROM eng_reg r
-    JOIN eng_attr a
-      ON a.operator = [r.operator]
+    -- single-operator entries keyed by that operator: a join on a string, not on a list
+    JOIN (SELECT *, operator[1] AS op FROM eng_attr WHERE len(operator) = 1) a
+      ON a.op = r.operator
      AND a.sex IS NOT DISTINCT FROM r.sex AND a.education IS NOT DISTINCT FROM r.education
      AND a.allowance IS NOT DISTINCT FROM r.allowance
      AND a.disabled_worker IS NOT DISTINCT FROM r.disabled_worker
