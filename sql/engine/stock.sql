@@ -1,6 +1,7 @@
 -- eng_stock: every person active at each stock date (end of a period, end of the month
 -- before), with the operators following them, the earliest start of their active spells
--- (seniority), and their territory and attributes at that date. Built once per run for
+-- (`seniority`, computed here once for every stock indicator), and their territory and
+-- attributes at that date. Built once per run for
 -- all dates, shared by every stock indicator and every rate over the M-1 stock.
 -- Spells are expanded over the integer months at whose end they are active (no range join
 -- on dates). A person with a single spell (most of them) is their own territory and
@@ -73,6 +74,8 @@ single AS (
          bounds b
     WHERE r.n_reg = 1 AND r.first_idx <= b.hi AND r.last_idx >= b.lo
 )
+SELECT *, eng_seniority(first_start, ref_date) AS seniority
+FROM (
 SELECT d.ref_date, s.pid, s.registration_date AS first_start,
        s.registration_date AS last_registration_date, s.commune_code, s.birth_year, s.attr
 FROM single s JOIN eng_refdates d USING (ref_idx)
@@ -86,6 +89,7 @@ JOIN eng_attr a
  AND a.allowance IS NOT DISTINCT FROM m.allowance
  AND a.disabled_worker IS NOT DISTINCT FROM m.disabled_worker
  AND a.qpv IS NOT DISTINCT FROM m.qpv AND a.zrr IS NOT DISTINCT FROM m.zrr
- AND a.category IS NOT DISTINCT FROM m.category;
+ AND a.category IS NOT DISTINCT FROM m.category
+);
 
 DROP TABLE eng_work.eng_stock_multi;

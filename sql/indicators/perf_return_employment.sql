@@ -7,7 +7,7 @@ WITH hired AS (
 )
 SELECT p.period, s.commune_code, CASE WHEN h.pid IS NULL THEN 0 ELSE 1 END AS num,
        s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
-       eng_seniority(s.first_start, s.ref_date) AS seniority
+       s.seniority
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.prev_end
 LEFT JOIN hired h ON h.period = p.period AND h.pid = s.pid

@@ -20,7 +20,7 @@ stock AS (
 SELECT period, commune_code, any_action::INTEGER AS num, NULL AS breakdown,
        NULL AS breakdown_value,
        attr, eng_age_band(period, birth_year) AS age_band,
-       eng_seniority(first_start, ref_date) AS seniority
+       seniority
 FROM stock
 UNION ALL
 SELECT period, commune_code, formation::INTEGER, 'action_type', 'FORMATION',

@@ -3,7 +3,7 @@
 -- person with the date window as a join condition: diagnostics are few, the stock is large.
 SELECT p.period, s.commune_code, 1 AS num,
        s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
-       eng_seniority(s.first_start, s.ref_date) AS seniority
+       s.seniority
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.m_end
 ANTI JOIN eng_diag g

@@ -15,7 +15,7 @@ WITH first_diagnostic AS (
 )
 SELECT p.period, s.commune_code, 1 AS num,
        s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
-       eng_seniority(s.first_start, s.ref_date) AS seniority
+       s.seniority
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.m_end
 JOIN first_diagnostic d ON d.ref_date = s.ref_date AND d.pid = s.pid
