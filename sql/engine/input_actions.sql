@@ -6,10 +6,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.actions
            GROUP BY operator, action_id) k ON k.rid = e.rowid;
 
 -- Persons not mapped yet get the next integer ids.
-INSERT INTO eng_pid
-SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
-FROM (SELECT DISTINCT person_id FROM eng_l_actions WHERE person_id IS NOT NULL) n
-ANTI JOIN eng_pid USING (person_id);
+INSERT INTO eng_pid FROM eng_new_pids('eng_l_actions');
 
 CREATE OR REPLACE TABLE eng_work.eng_actions AS
 SELECT p.pid, e.operator, e.action_id, e.action_type, e.start_date

@@ -6,10 +6,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.diagnostics
            GROUP BY operator, diagnostic_id) k ON k.rid = e.rowid;
 
 -- Persons not mapped yet get the next integer ids.
-INSERT INTO eng_pid
-SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
-FROM (SELECT DISTINCT person_id FROM eng_l_diag WHERE person_id IS NOT NULL) n
-ANTI JOIN eng_pid USING (person_id);
+INSERT INTO eng_pid FROM eng_new_pids('eng_l_diag');
 
 CREATE OR REPLACE TABLE eng_work.eng_diag AS
 SELECT p.pid, e.operator, e.diagnostic_id, e.diagnostic_date

@@ -8,10 +8,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.hires
            GROUP BY operator, hire_id) k ON k.rid = e.rowid;
 
 -- Persons not mapped yet get the next integer ids.
-INSERT INTO eng_pid
-SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
-FROM (SELECT DISTINCT person_id FROM eng_l_hires WHERE person_id IS NOT NULL) n
-ANTI JOIN eng_pid USING (person_id);
+INSERT INTO eng_pid FROM eng_new_pids('eng_l_hires');
 
 CREATE OR REPLACE TABLE eng_work.eng_hires AS
 SELECT p.pid, e.operator, e.hire_id, e.hire_date, e.durable

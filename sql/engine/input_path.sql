@@ -6,10 +6,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.pathways
            GROUP BY operator, pathway_id) k ON k.rid = s.rowid;
 
 -- Persons not mapped yet get the next integer ids.
-INSERT INTO eng_pid
-SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
-FROM (SELECT DISTINCT person_id FROM eng_l_path WHERE person_id IS NOT NULL) n
-ANTI JOIN eng_pid USING (person_id);
+INSERT INTO eng_pid FROM eng_new_pids('eng_l_path');
 
 -- Accompaniment spells; the delivering operator is the referent. `n_path`: the person's
 -- number of pathways (a person with one needs no grouping per date).

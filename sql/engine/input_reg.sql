@@ -10,10 +10,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.registratio
            GROUP BY operator, registration_id) k ON k.rid = r.rowid;
 
 -- Persons not mapped yet get the next integer ids.
-INSERT INTO eng_pid
-SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
-FROM (SELECT DISTINCT person_id FROM eng_l_reg WHERE person_id IS NOT NULL) n
-ANTI JOIN eng_pid USING (person_id);
+INSERT INTO eng_pid FROM eng_new_pids('eng_l_reg');
 
 -- Registration spells with the person attributes already coded as breakdown values.
 -- `first_idx`..`last_idx`: the months (eng_month_idx) at whose end the spell is active,

@@ -23,28 +23,9 @@ SELECT r.pid, r.registration_date, r.commune_code, r.birth_year, NULL::VARCHAR[]
 FROM eng_reg r JOIN eng_terr_k k ON k.rid = r.rowid;
 
 -- New attribute combinations get the next integers.
-INSERT INTO eng_attr
-SELECT (SELECT coalesce(max(attr), 0) FROM eng_attr) + row_number() OVER () AS attr, n.*
-FROM (SELECT DISTINCT operator, sex, education, allowance, disabled_worker, qpv, zrr,
-             category FROM eng_terr_wide) n
-ANTI JOIN eng_attr a
-  ON a.operator IS NOT DISTINCT FROM n.operator AND a.sex IS NOT DISTINCT FROM n.sex
- AND a.education IS NOT DISTINCT FROM n.education
- AND a.allowance IS NOT DISTINCT FROM n.allowance
- AND a.disabled_worker IS NOT DISTINCT FROM n.disabled_worker
- AND a.qpv IS NOT DISTINCT FROM n.qpv AND a.zrr IS NOT DISTINCT FROM n.zrr
- AND a.category IS NOT DISTINCT FROM n.category;
+INSERT INTO eng_attr FROM eng_new_attrs('eng_terr_wide');
 
-CREATE OR REPLACE TABLE eng_work.eng_terr AS
-SELECT t.pid, t.registration_date, t.commune_code, t.birth_year, a.attr
-FROM eng_terr_wide t
-JOIN eng_attr a
-  ON a.operator IS NOT DISTINCT FROM t.operator AND a.sex IS NOT DISTINCT FROM t.sex
- AND a.education IS NOT DISTINCT FROM t.education
- AND a.allowance IS NOT DISTINCT FROM t.allowance
- AND a.disabled_worker IS NOT DISTINCT FROM t.disabled_worker
- AND a.qpv IS NOT DISTINCT FROM t.qpv AND a.zrr IS NOT DISTINCT FROM t.zrr
- AND a.category IS NOT DISTINCT FROM t.category;
+CREATE OR REPLACE TABLE eng_work.eng_terr AS FROM eng_with_attr('eng_terr_wide');
 
 DROP TABLE temp.eng_terr_k;
 DROP TABLE temp.eng_terr_wide;

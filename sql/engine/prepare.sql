@@ -19,6 +19,13 @@ SELECT DISTINCT ref_date, eng_month_idx(ref_date) AS ref_idx FROM (
 -- several times more than on BIGINT. Each input script maps the persons it brings.
 CREATE OR REPLACE TABLE eng_work.eng_pid (person_id VARCHAR, pid BIGINT);
 
+-- The persons of table `tbl` not mapped yet, with the next integer ids
+-- (`INSERT INTO eng_pid FROM eng_new_pids('eng_l_reg')`).
+CREATE OR REPLACE TEMP MACRO eng_new_pids(tbl) AS TABLE
+SELECT person_id, (SELECT coalesce(max(pid), 0) FROM eng_pid) + row_number() OVER () AS pid
+FROM (SELECT DISTINCT person_id FROM query_table(tbl) WHERE person_id IS NOT NULL) n
+ANTI JOIN eng_pid USING (person_id);
+
 -- Territorial cells: communes grouped by the set of territories they belong to in a
 -- zoning year (région, département, committee). Facts are counted per (period, cell) in
 -- small hash tables, then each level is a sum over cells: exact, because a unit sits in
@@ -54,6 +61,33 @@ CREATE OR REPLACE TABLE eng_work.eng_attr (
     attr INTEGER, operator VARCHAR[], sex VARCHAR, education VARCHAR, allowance VARCHAR[],
     disabled_worker VARCHAR, qpv VARCHAR, zrr VARCHAR, category VARCHAR
 );
+
+-- The operator and attribute combinations of table `tbl` not in eng_attr yet, with the
+-- next integers (`INSERT INTO eng_attr FROM eng_new_attrs('eng_terr_wide')`).
+CREATE OR REPLACE TEMP MACRO eng_new_attrs(tbl) AS TABLE
+SELECT (SELECT coalesce(max(attr), 0) FROM eng_attr) + row_number() OVER () AS attr, n.*
+FROM (SELECT DISTINCT operator, sex, education, allowance, disabled_worker, qpv, zrr,
+             category FROM query_table(tbl)) n
+ANTI JOIN eng_attr a
+  ON a.operator IS NOT DISTINCT FROM n.operator AND a.sex IS NOT DISTINCT FROM n.sex
+ AND a.education IS NOT DISTINCT FROM n.education
+ AND a.allowance IS NOT DISTINCT FROM n.allowance
+ AND a.disabled_worker IS NOT DISTINCT FROM n.disabled_worker
+ AND a.qpv IS NOT DISTINCT FROM n.qpv AND a.zrr IS NOT DISTINCT FROM n.zrr
+ AND a.category IS NOT DISTINCT FROM n.category;
+
+-- The rows of table `tbl` with their operator and attribute columns replaced by `attr`.
+CREATE OR REPLACE TEMP MACRO eng_with_attr(tbl) AS TABLE
+SELECT t.* EXCLUDE (operator, sex, education, allowance, disabled_worker, qpv, zrr,
+                   category), a.attr
+FROM query_table(tbl) t
+JOIN eng_attr a
+  ON a.operator IS NOT DISTINCT FROM t.operator AND a.sex IS NOT DISTINCT FROM t.sex
+ AND a.education IS NOT DISTINCT FROM t.education
+ AND a.allowance IS NOT DISTINCT FROM t.allowance
+ AND a.disabled_worker IS NOT DISTINCT FROM t.disabled_worker
+ AND a.qpv IS NOT DISTINCT FROM t.qpv AND a.zrr IS NOT DISTINCT FROM t.zrr
+ AND a.category IS NOT DISTINCT FROM t.category;
 
 -- Breakdown values computed from dates.
 CREATE OR REPLACE TEMP MACRO eng_age_band(period, birth_year) AS

@@ -38,23 +38,15 @@ ASOF JOIN eng_terr t ON a.pid = t.pid AND a.ref_date >= t.registration_date
 JOIN eng_attr x ON x.attr = t.attr;
 
 -- New combinations of operators and attributes get the next integers.
-INSERT INTO eng_attr
-SELECT (SELECT coalesce(max(attr), 0) FROM eng_attr) + row_number() OVER () AS attr, n.*
-FROM (
-    SELECT [operator] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
-           coalesce(ft_category, 'none') AS category
-    FROM eng_reg WHERE n_reg = 1
-    UNION
-    SELECT operator, sex, education, allowance, disabled_worker, qpv, zrr, category
-    FROM eng_stock_multi
-) n
-ANTI JOIN eng_attr a
-  ON a.operator IS NOT DISTINCT FROM n.operator AND a.sex IS NOT DISTINCT FROM n.sex
- AND a.education IS NOT DISTINCT FROM n.education
- AND a.allowance IS NOT DISTINCT FROM n.allowance
- AND a.disabled_worker IS NOT DISTINCT FROM n.disabled_worker
- AND a.qpv IS NOT DISTINCT FROM n.qpv AND a.zrr IS NOT DISTINCT FROM n.zrr
- AND a.category IS NOT DISTINCT FROM n.category;
+CREATE OR REPLACE TEMP VIEW eng_stock_combos AS
+SELECT [operator] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
+       coalesce(ft_category, 'none') AS category
+FROM eng_reg WHERE n_reg = 1
+UNION ALL
+SELECT operator, sex, education, allowance, disabled_worker, qpv, zrr, category
+FROM eng_stock_multi;
+
+INSERT INTO eng_attr FROM eng_new_attrs('eng_stock_combos');
 
 CREATE OR REPLACE TABLE eng_work.eng_stock AS
 WITH bounds AS (SELECT min(ref_idx) AS lo, max(ref_idx) AS hi FROM eng_refdates),
@@ -63,7 +55,8 @@ single AS (
            unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))
                AS ref_idx
     FROM eng_reg r
-    -- single-operator entries keyed by that operator: a join on a string, not on a list
+    -- eng_with_attr's join, on single-operator entries keyed by that operator: a string
+    -- key, where a list built per row costs more to hash
     JOIN (SELECT *, operator[1] AS op FROM eng_attr WHERE len(operator) = 1) a
       ON a.op = r.operator
      AND a.sex IS NOT DISTINCT FROM r.sex AND a.education IS NOT DISTINCT FROM r.education
@@ -80,16 +73,9 @@ SELECT d.ref_date, s.pid, s.registration_date AS first_start,
        s.registration_date AS last_registration_date, s.commune_code, s.birth_year, s.attr
 FROM single s JOIN eng_refdates d USING (ref_idx)
 UNION ALL
-SELECT m.ref_date, m.pid, m.first_start, m.last_registration_date, m.commune_code,
-       m.birth_year, a.attr
-FROM eng_stock_multi m
-JOIN eng_attr a
-  ON a.operator = m.operator
- AND a.sex IS NOT DISTINCT FROM m.sex AND a.education IS NOT DISTINCT FROM m.education
- AND a.allowance IS NOT DISTINCT FROM m.allowance
- AND a.disabled_worker IS NOT DISTINCT FROM m.disabled_worker
- AND a.qpv IS NOT DISTINCT FROM m.qpv AND a.zrr IS NOT DISTINCT FROM m.zrr
- AND a.category IS NOT DISTINCT FROM m.category
+SELECT ref_date, pid, first_start, last_registration_date, commune_code, birth_year, attr
+FROM eng_with_attr('eng_stock_multi')
 );
 
+DROP VIEW eng_stock_combos;
 DROP TABLE eng_work.eng_stock_multi;
