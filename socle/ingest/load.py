@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -134,18 +135,22 @@ def ingest_delivery(
     t0 = time.perf_counter()
     op, month, extract = delivery.operator, delivery.month, delivery.extract
     files = delivery.named_files()
-    hashes = {name: sha256_file(p) for p, name in files}
+    # Hashed in a background thread (hashlib releases the interpreter lock): awaited at once
+    # when the slice has a version or a rejection to compare with, else while reading.
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socle-sha256")
+    pending = hashing.submit(lambda: {name: sha256_file(p) for p, name in files})
+    hashing.shutdown(wait=False)
     result = DeliveryResult(op, month, extract, "rejected")
     if not force:
         previous = (current.get(delivery.key) if current is not None
                     else audit.current_hashes(con, op, month, extract))
-        if previous == hashes:
+        if previous is not None and previous == pending.result():
             result.status = "unchanged"
             return result
         before = (rejections.get(delivery.key) if rejections is not None
                   else audit.latest_rejections(con, operator=op, month=month,
                                                extract=extract).get(delivery.key))
-        if before is not None and before[0] == hashes:
+        if before is not None and before[0] == pending.result():
             result.message = before[1].removeprefix("rejected: ")
             result.repeated = True
             return result
@@ -156,6 +161,7 @@ def ingest_delivery(
                                 lookups=lookups or Lookups.from_warehouse(con), key=key)
     except Rejected as e:
         drop_temp_tables(con)
+        hashes = pending.result()
         result.message, result.rule = e.message, e.rule
         for _path, name in files:
             fr = FileResult(name, hashes[name], message=f"rejected: {e.message}")
@@ -168,6 +174,7 @@ def ingest_delivery(
         result.seconds = time.perf_counter() - t0
         return result
     try:
+        hashes = pending.result()
         counts = staged.counts
         result.reason_counts = staged.reason_counts
         loaded = sum(c["rows_loaded"] for c in counts.values())

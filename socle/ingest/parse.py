@@ -41,8 +41,9 @@ def upper_case_columns(extract: str) -> frozenset[str]:
 
 
 def _text(name: str) -> pl.Expr:
-    s = pl.col(name).str.strip_chars()
-    return pl.when(s.str.len_bytes() > 0).then(s)
+    # `replace` rather than `when(len > 0).then(s)`, which would strip twice (an eager
+    # select does not share the common subexpression).
+    return pl.col(name).str.strip_chars().replace("", None)
 
 
 def typed_expr(name: str, dtype: pl.DataType | type[pl.DataType], upper: bool) -> pl.Expr:
