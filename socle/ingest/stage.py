@@ -16,6 +16,7 @@ tables instead, so a national file is not held in memory.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +26,10 @@ import polars as pl
 import schemas
 from schemas._base import DeliveryContext
 from schemas.codes import SNAPSHOT_EXTRACTS
-from socle.ingest.columns import check_header
+from socle.ingest.columns import Header, check_header
 from socle.ingest.communes import Lookups
 from socle.ingest.errors import Rejected
-from socle.ingest.read import open_file, prefetched
+from socle.ingest.read import TextFile, open_file, prefetched
 from socle.ingest.rows import delivered_text, process_batch, repeated
 
 SQL_TYPES = {pl.Utf8: "VARCHAR", pl.Date: "DATE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
@@ -156,12 +157,11 @@ def stage_delivery(
         sf = StagedFile(name, header.extra, format=tf.format)
         line = 1
         try:
-            for raw in prefetched(tf.chunks()):
-                pending.append(delivered_text(raw, extract=extract, header=header, key=key,
-                                              source_file=name, first_line=line))
-                line += raw.height
-                rid += raw.height
-                pending_rows += raw.height
+            for aligned in prefetched(_aligned(tf, extract, header, key, name)):
+                pending.append(aligned)
+                line += aligned.height
+                rid += aligned.height
+                pending_rows += aligned.height
                 if pending_rows >= BATCH_ROWS:
                     flush()
         except Rejected as e:
@@ -181,6 +181,16 @@ def stage_delivery(
     typed_store.expose()
     counts, reasons = settle_duplicates(con, extract, pl.concat(keys) if keys else EMPTY_KEYS)
     return Staged(staged, stats, counts, reasons)
+
+
+def _aligned(tf: TextFile, extract: str, header: Header, key: bytes | None,
+             name: str) -> Iterator[pl.DataFrame]:
+    """The file's chunks aligned on the schema (`delivered_text`), for the reading thread."""
+    line = 1
+    for raw in tf.chunks():
+        yield delivered_text(raw, extract=extract, header=header, key=key, source_file=name,
+                             first_line=line)
+        line += raw.height
 
 
 # The keys of a delivery without rows (event extracts only: a month without events).
