@@ -169,7 +169,10 @@ def open_file(path: Path) -> TextFile:
     text, encoding = decode(line)
     header = text.decode("utf-8")
     sep = sniff_separator(header)
-    original = next(csv.reader([header], delimiter=sep))
+    try:
+        original = next(csv.reader([header], delimiter=sep))
+    except csv.Error as e:  # e.g. a carriage return inside the line: not a CSV header
+        raise Rejected(f"{path.name}: unreadable CSV header ({e})", rule="unreadable") from e
     return TextFile(path, [normalise_header(c) for c in original], original, fmt, sep, {encoding})
 
 
