@@ -4,16 +4,24 @@
 
 Builds the file (vectorised, in 1M-row pieces; dd/mm/yyyy dates, O/N booleans, a free-text
 column with ’ œ €), then times discover → read → validate → publish into a DuckDB file, and
-reports rows/s and the peak resident memory of the process.
+reports rows/s and the peak resident memory of the process. Then a floor, in the same run:
+DuckDB alone loading the file's UTF-8 form (transcoded beforehand, not timed) into a table
+of a fresh database file, every column as text, no validation.
 
-Measured on the shared 2-core machine (load average ~3 from other work), with
-SOCLE_DUCKDB_MEMORY=1GB, same file, before → after batching and the parsing changes:
-  2M rows: 11.2 s (178k rows/s), peak RSS 1.46 GB → median 8.8 s (228k rows/s), 1.7 GB
-  10M rows: 62.5 s (160k rows/s), peak RSS 4.1 GB → 43–44 s (230k rows/s), 3.0 GB
-The 1M rows/s aim is not reached. Per 1M rows, roughly: DuckDB writes ~2 s past 2M rows
-(temporary tables, then the copy into staging; ~1.1 s when the delivery stays in memory),
-reading ~1.5 s (Windows-1252 → UTF-8 in Python, single-threaded ~0.7 s; polars CSV ~0.5 s),
-typing ~0.7 s, pandera ~0.3 s, sha256 of the file ~0.2 s.
+Measured on the shared 2-core machine with SOCLE_DUCKDB_MEMORY=1GB, same file, each run
+started with the machine idle (runs disturbed by other work, up to 2x slower, left out):
+  2M rows, before the reading thread: median 6.9 s (290k rows/s) of 6.4/6.9/7.0 s,
+    peak RSS 1.6–1.7 GB
+  2M rows, now: median 5.0 s (400k rows/s) of 4.8/4.9/5.0/5.1/5.3 s, peak RSS 1.4–1.6 GB
+  10M rows: 35.8 s (279k rows/s), 3.0 GB → 25.4 s (394k rows/s), 2.45 GB (one run each)
+  floor: 2M rows median 1.9 s (~1.05M rows/s), 10M rows 8.7 s (1.15M rows/s): ingestion
+    runs at 34–41 % of DuckDB's own CSV load.
+The 1M rows/s aim is not reached: DuckDB alone barely reaches it on this machine. Where the
+time goes, per 1M rows of CPU (two threads share the two cores, ~1.6 busy on average):
+reading ~1.1 s in the reading thread (Windows-1252 → UTF-8 in Python ~0.4 s, polars CSV
+~0.6 s); validating ~0.8 s in the main thread (typing ~0.35 s, pandera ~0.15 s, commune
+joins ~0.1 s); publishing ~0.65 s at the end, not overlapped (~1 s past 2M rows, which go
+through temporary tables first); sha256 ~0.2 s in a third thread.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import polars as pl
 
 from socle.config import BUNDLED_REFERENCE_DIR
 from socle.ingest import accounting_errors, discover_deliveries, ingest_delivery
+from socle.ingest.read import decode
 from socle.ingest.samples import sample_rows
 from socle.reference import load_reference
 from socle.staging import ensure_staging
@@ -85,10 +94,39 @@ def main() -> None:
     result = ingest_delivery(con, delivery, key=None)
     seconds = time.perf_counter() - t
     print(result.describe())
-    print(f"{result.rows_read:,} rows in {seconds:.1f}s = {result.rows_read / seconds:,.0f} rows/s;"
+    rate = result.rows_read / seconds
+    print(f"{result.rows_read:,} rows in {seconds:.1f}s = {rate:,.0f} rows/s;"
           f" peak RSS {peak_rss_mb():,.0f} MB (before ingestion {rss0:,.0f} MB)")
     assert accounting_errors(con) == []
     con.close()
+    rows, floor_seconds = floor(path, args.dir)
+    print(f"floor: DuckDB read_csv of the UTF-8 form into a persistent table, every column as "
+          f"text, no validation: {rows:,} rows in {floor_seconds:.1f}s = "
+          f"{rows / floor_seconds:,.0f} rows/s; ingestion at {rate * floor_seconds / rows:.0%}"
+          " of it")
+
+
+def floor(path: Path, folder: Path) -> tuple[int, float]:
+    """Rows and seconds of DuckDB alone loading the file (transcoded first, not timed) into a
+    table of a fresh database file, with the warehouse's connection settings."""
+    utf8 = folder / "floor.csv"
+    with open(path, "rb") as src, open(utf8, "wb") as dst:
+        for block in iter(lambda: src.read(16 << 20), b""):
+            dst.write(decode(block)[0])  # Windows-1252: one byte a character, cut anywhere
+    db = folder / "floor.duckdb"
+    for p in (db, db.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    con = connect(db)
+    t = time.perf_counter()
+    con.execute(f"CREATE TABLE floor AS SELECT * FROM read_csv('{utf8}', delim=';', "
+                "header=true, all_varchar=true)")
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - t
+    [(rows,)] = con.execute("SELECT count(*) FROM floor").fetchall()
+    con.close()
+    utf8.unlink()
+    db.unlink()
+    return rows, seconds
 
 
 if __name__ == "__main__":
