@@ -245,7 +245,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--persons", type=int, default=6_000_000)
     ap.add_argument("--db", default=None, help="reuse/build this warehouse file")
-    ap.add_argument("--memory", default="4GB", help="DuckDB memory_limit")
+    ap.add_argument("--memory", default="3.5GB", help="DuckDB memory_limit")
     ap.add_argument("--stage", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--skip-naive", action="store_true")
     args = ap.parse_args()

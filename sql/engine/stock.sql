@@ -6,7 +6,7 @@
 -- Spells are expanded over the integer months at whose end they are active (no range join
 -- on dates). A person with a single spell (most of them) is their own territory and
 -- passes straight through; only persons with several spells are grouped per date and
--- placed with an ASOF join on their territory timeline.
+-- placed on their territory timeline (eng_terr).
 -- The operators and attributes (sex, education, allowance, flags, category) take few
 -- combinations: the stock keeps one integer per row, `attr`, pointing into eng_attr (one
 -- row per combination). Indicator files pass `attr` on to their facts and the roll-up
@@ -34,7 +34,8 @@ SELECT a.ref_date, a.pid, a.operator, a.first_start,
        t.registration_date AS last_registration_date, t.commune_code, t.birth_year,
        x.sex, x.education, x.allowance, x.disabled_worker, x.qpv, x.zrr, x.category
 FROM multi_person a
-ASOF JOIN eng_terr t ON a.pid = t.pid AND a.ref_date >= t.registration_date
+JOIN eng_terr t
+  ON a.pid = t.pid AND a.ref_date >= t.registration_date AND a.ref_date < t.until_date
 JOIN eng_attr x ON x.attr = t.attr;
 
 -- New combinations of operators and attributes get the next integers.

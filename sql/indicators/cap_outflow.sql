@@ -18,4 +18,5 @@ gone AS (
 SELECT u.period, t.commune_code, 1 AS num, u.operator, u.exit_reason,
        t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM gone u
-ASOF JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date
+JOIN eng_terr t
+  ON u.pid = t.pid AND u.ref_date >= t.registration_date AND u.ref_date < t.until_date

@@ -19,4 +19,5 @@ SELECT u.period, t.commune_code, CASE WHEN h.pid IS NULL THEN 0 ELSE 1 END AS nu
        u.operator, t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM cohort u
 LEFT JOIN hired h ON h.period = u.period AND h.pid = u.pid
-ASOF JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date
+JOIN eng_terr t
+  ON u.pid = t.pid AND u.ref_date >= t.registration_date AND u.ref_date < t.until_date

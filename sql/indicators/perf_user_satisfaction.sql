@@ -10,4 +10,5 @@ SELECT u.period, t.commune_code, CASE WHEN u.score >= 3 THEN 1 ELSE 0 END AS num
        [u.operator] AS operator,
        t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM answers u
-ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.response_date >= t.registration_date
+LEFT JOIN eng_terr t
+  ON u.pid = t.pid AND u.response_date >= t.registration_date AND u.response_date < t.until_date

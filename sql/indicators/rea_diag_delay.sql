@@ -12,4 +12,5 @@ SELECT u.period, t.commune_code,
        [u.operator] AS operator,
        t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM diags u
-ASOF JOIN eng_terr t ON u.pid = t.pid AND u.diagnostic_date >= t.registration_date
+JOIN eng_terr t
+  ON u.pid = t.pid AND u.diagnostic_date >= t.registration_date AND u.diagnostic_date < t.until_date

@@ -22,4 +22,5 @@ WITH per_person AS (
 SELECT u.period, t.commune_code, 1 AS num, u.operator, u.pathway_type,
        t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM per_person u
-ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date
+LEFT JOIN eng_terr t
+  ON u.pid = t.pid AND u.ref_date >= t.registration_date AND u.ref_date < t.until_date

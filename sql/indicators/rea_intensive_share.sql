@@ -22,4 +22,5 @@ SELECT u.period, t.commune_code, u.num,
        u.slice_operator AS breakdown_value,
        t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM per_person u
-ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.ref_date >= t.registration_date
+LEFT JOIN eng_terr t
+  ON u.pid = t.pid AND u.ref_date >= t.registration_date AND u.ref_date < t.until_date

@@ -19,4 +19,5 @@ SELECT u.period, t.commune_code,
        [u.operator] AS operator, [u.pathway_type] AS pathway_type,
        t.attr, eng_age_band(u.period, t.birth_year) AS age_band
 FROM with_diag u
-ASOF LEFT JOIN eng_terr t ON u.pid = t.pid AND u.start_date >= t.registration_date
+LEFT JOIN eng_terr t
+  ON u.pid = t.pid AND u.start_date >= t.registration_date AND u.start_date < t.until_date
