@@ -175,22 +175,22 @@ def _build_shared(con: duckdb.DuckDBPyConnection, table: str, built: set[str]) -
 
 
 def _fact_columns(con: duckdb.DuckDBPyConnection, ind: Indicator, sql: str) -> list[str]:
-    """The fact columns an indicator file yields (besides its commune and slice columns),
-    so the stored facts hold those only; a column the roll-up does not know is an error."""
+    """The fact columns an indicator file yields (besides its commune), so the stored
+    facts hold those only; a column the roll-up does not know is an error."""
     yielded = con.sql(f"SELECT * FROM (\n{sql}\n) LIMIT 0").columns
     unknown = sorted(set(yielded) - set(FACT_COLUMNS))
     if unknown:
         raise ValueError(f"{ind.sql_file}: columns {unknown} are not fact columns "
                          f"(known: {', '.join(FACT_COLUMNS)})")
-    keep = {"period", "num", *yielded} - {"commune_code", "breakdown", "breakdown_value"}
+    keep = {"period", "num", *yielded} - {"commune_code"}
     return [c for c in FACT_COLUMNS if c in keep]
 
 
 def _run_indicator(
     con: duckdb.DuckDBPyConnection, ind: Indicator, built: set[str]
 ) -> None:
-    """Facts (placed in territorial cells, slice rows stored counted), then the shared
-    roll-up: the indicator file stays one plain SELECT, the engine does the rest."""
+    """Facts (placed in territorial cells, stored counted), then the shared roll-up: the
+    indicator file stays one plain SELECT, the engine does the rest."""
     sql = ind.sql_path.read_text(encoding="utf-8")
     for table in SHARED_TABLES:
         if re.search(rf"\b{table}\b", sql):
@@ -208,12 +208,11 @@ def _run_indicator(
         "unit": ind.unit,
     }
     columns = ", ".join(f"f.{c}" for c in _fact_columns(con, ind, statements[0]))
-    for script in ("engine/facts.sql", "engine/facts_slices.sql")[:2 if ind.slices else 1]:
-        facts = (read_sql(script).replace("__INDICATOR__", statements[0])
-                 .replace("__COLUMNS__", columns))
-        for stmt in split_statements(facts):
-            con.execute(stmt, {"months_after": ind.months_after} if "$months_after" in stmt
-                        else None)
+    facts = (read_sql("engine/facts.sql").replace("__INDICATOR__", statements[0])
+             .replace("__COLUMNS__", columns))
+    for stmt in split_statements(facts):
+        con.execute(stmt, {"months_after": ind.months_after} if "$months_after" in stmt
+                    else None)
     kind = "median" if ind.aggregation == "median" else "sum"
     run_script(con, f"engine/explode_{kind}.sql", params)
     run_script(con, f"engine/rollup_{kind}.sql", params)
@@ -270,5 +269,5 @@ def compute_indicators(
     finally:
         con.execute("DROP VIEW IF EXISTS temp.eng_attr_facts")
         con.execute("DROP VIEW IF EXISTS temp.eng_facts")
-        for table in ("eng_periods", "eng_out", "eng_facts_rows", "eng_facts_slices"):
+        for table in ("eng_periods", "eng_out", "eng_facts_rows"):
             con.execute(f"DROP TABLE IF EXISTS temp.{table}")

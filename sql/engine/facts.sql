@@ -38,8 +38,9 @@ CREATE OR REPLACE TABLE eng_work.eng_facts_in (
 -- the engine), counted: one row per distinct combination, `units` the units it stands
 -- for (the national stock's ~37M person-months make ~7.5M rows), in a temporary table.
 -- The full set of columns, null ones included, one row per unit, needed a compressed
--- table that cost several times as much to write and to read back. Periods still waiting
--- for later months ($months_after) are left out here; slice rows go to eng_facts_slices.
+-- table that cost several times as much to write and to read back. Slice rows are
+-- stored with the others (the roll-up tells them by `breakdown`), so the file runs once.
+-- Periods still waiting for later months ($months_after) are left out.
 CREATE OR REPLACE TEMP TABLE eng_facts_rows AS
 SELECT __COLUMNS__, coalesce(m.cell, 0) AS cell, count(*) AS units
 FROM ((FROM eng_facts_in) UNION ALL BY NAME (
@@ -48,19 +49,11 @@ __INDICATOR__
 JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
 LEFT JOIN eng_cellmap m
   ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = f.commune_code
-WHERE f.breakdown IS NULL
 GROUP BY ALL;
-
-CREATE OR REPLACE TEMP TABLE eng_facts_slices (
-    period DATE, cell INTEGER, breakdown VARCHAR, breakdown_value VARCHAR, num DOUBLE,
-    units BIGINT
-);
 
 -- What the roll-up reads: every column (null where the file yields none) and `units`.
 CREATE OR REPLACE TEMP VIEW eng_facts AS
 SELECT * EXCLUDE (commune_code), NULL::INTEGER AS cell, NULL::BIGINT AS units
 FROM eng_facts_in
 UNION ALL BY NAME
-SELECT * FROM eng_facts_rows
-UNION ALL BY NAME
-SELECT * FROM eng_facts_slices;
+SELECT * FROM eng_facts_rows;
