@@ -10,26 +10,31 @@ events. Then, each in its own process so peak RSS is measured separately:
 - ours_cap: CAP_REGISTERED through the engine (4 levels, all breakdowns, 12 months);
 - ours_all: the whole catalog (18 indicators, 4 levels, all breakdowns, 12 months).
 
-Latest figures (2 cores, DuckDB memory_limit 4GB; working tables in a compressed scratch
-database file at national scale, in memory below 10M registration rows; inputs built only
-when an indicator names them):
-- 1M persons (6.3M registration rows, in-memory scratch), one run: floor 0.28 s
-  (254 MiB); naive CAP_REGISTERED 22.9 s (3968 MiB); ours 5.6 s (1804 MiB, 4.1x faster
-  than naive; 6.5-8.5 s / 2172 MiB before the stock stored its attributes as one integer);
-  whole catalog 31.8 s (2583 MiB, 114x floor, measured before that change).
-- 6M persons (38M registration rows), one run: floor 1.62 s (1125 MiB); ours
-  CAP_REGISTERED 46.3 s (2823 MiB; 57.8 s / 2593 MiB before the stock stored its attributes
-  as one integer: stock 17 s -> 7.5 s; eng_reg 14 s -> 10.5 s, eng_terr 4.7 s -> 3.3 s;
-  facts ~16 s, of which ~11 s writing them, unchanged); whole
-  catalog 241.0 s (4060 MiB, 149x floor; 234.4 s / 4093 MiB before these changes). The
-  naive stage of that run died for lack of disk space (its GROUPING SETS spill); an
-  earlier run on the same data measured it at 229 s (3983 MiB): ours 4.9x faster.
-Targets not reached: whole catalog <= 30x floor, CAP_REGISTERED >= 5x naive. The bound is
-writing the unit-level facts of the six stock indicators (~36M rows with string and list
-columns each); narrower facts (integer codes, flags instead of lists) and one shared stock
-facts table are the next steps.
+Latest figures (2 cores, machine otherwise idle, DuckDB memory_limit 3GB: the process's
+peak RSS then stays under 4 GB; with 3.5GB it reached 3.7-4.1 GB, a few hundred MB above
+DuckDB's own limit), one run each:
+- 6M persons (38M registration rows): floor 1.58 s (1127 MiB); naive CAP_REGISTERED
+  224.4 s (3230 MiB); ours CAP_REGISTERED 29.7 s (3026 MiB): 7.5x faster than naive;
+  whole catalog 121.1 s (3598 MiB): 77x floor. Same data with memory_limit 3.5GB: floor
+  1.66 s, ours 28.8 s, naive 235.4 s (8.2x), whole catalog 115.4 s (70x) but 4100 MiB.
+- 1M persons (6.3M registration rows, in-memory scratch): floor 0.28 s (254 MiB); naive
+  22.6 s (3022 MiB); ours CAP_REGISTERED 5.5 s (1174 MiB, 4.1x faster); whole catalog
+  24.3 s (1896 MiB, 87x floor).
+Before this round (6M, memory_limit 4GB): ours CAP_REGISTERED 46.3 s (4.9x naive), whole
+catalog 241 s (149x floor, 4060 MiB). What changed: operators and attributes of the stock
+and of territory spells stored as one integer into a dictionary (`attr`) decoded after
+counting; facts kept with only the columns a file yields and counted per distinct
+combination (37M national person-months -> 7.5M rows) in a temporary table; slices in
+the same pass; seniority computed once in the stock; territory spells found by a hash
+join on the person within [registration_date, until_date) instead of ASOF joins.
+Targets: CAP_REGISTERED >= 5x naive and peak RSS <= 4 GB are met at national scale; whole
+catalog <= 30x floor is not (77x). Where the 121 s go at 6M: registration inputs (latest
+versions, person ids, territory spells, stock) ~17 s; the facts of the six stock
+indicators ~5 s each (37M person-months joined, banded and counted); REA_IN_PATHWAY and
+REA_INTENSIVE_SHARE ~9-13 s (17M pathway-months with operator and type lists); the two
+exact medians ~5-7 s each (windows over per-territory histograms).
 
-Usage: python bench/bench_indicators.py [--persons 6000000] [--db PATH] [--memory 4GB]
+Usage: python bench/bench_indicators.py [--persons 6000000] [--db PATH] [--memory 3GB]
 """
 
 from __future__ import annotations
@@ -245,7 +250,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--persons", type=int, default=6_000_000)
     ap.add_argument("--db", default=None, help="reuse/build this warehouse file")
-    ap.add_argument("--memory", default="3.5GB", help="DuckDB memory_limit")
+    ap.add_argument("--memory", default="3GB", help="DuckDB memory_limit")
     ap.add_argument("--stage", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--skip-naive", action="store_true")
     args = ap.parse_args()

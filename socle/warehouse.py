@@ -20,7 +20,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
-    con.execute(f"SET memory_limit = '{os.environ.get('SOCLE_DUCKDB_MEMORY', '3.5GB')}'")
+    con.execute(f"SET memory_limit = '{os.environ.get('SOCLE_DUCKDB_MEMORY', '3GB')}'")
     con.execute("SET preserve_insertion_order = false")
     if not read_only:
         for schema in SCHEMAS:

@@ -55,11 +55,11 @@ FACT_COLUMNS = (
     "category", "pathway_type", "exit_reason", "action_type", "attr",
 )
 
-# The engine's working tables live in a scratch database file (attached as `eng_work`,
-# found by name through the search path), not in temporary tables: DuckDB compresses
-# tables written to a database file (dictionary strings, bit-packed dates and ids) but not
-# temporary ones, and the national stock and facts (~40M rows each) only fit the memory
-# limit compressed. Uncompressed, they spilled 7 GB and made the run 4x slower.
+# The engine's shared working tables live in a scratch database file (attached as
+# `eng_work`, found by name through the search path), not in temporary tables: DuckDB
+# compresses tables written to a database file (dictionary strings, bit-packed dates and
+# ids) but not temporary ones, and the national stock (~40M rows) and inputs only fit the
+# memory limit compressed. One indicator's facts, narrow and counted, stay temporary.
 WORK_CATALOG = "eng_work"
 # Below this many registration rows the working tables fit the memory limit uncompressed:
 # an in-memory scratch database skips the cost of compressing them (32 s instead of 44 s
