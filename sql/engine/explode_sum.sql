@@ -4,14 +4,20 @@
 -- each of their values. Rows with `breakdown` set are slices: they count there only.
 -- Keys are a date, a small integer and a short string: the hash tables stay small. Each
 -- branch scans eng_facts itself (a shared CTE would be materialised with every column).
--- Facts carrying `attr` (stock operators and attributes) are first counted per (period, cell, attr), a
--- small integer key (and the fact's own operators, which win over those of `attr`), and
--- decoded through eng_attr after counting; the attribute branches
--- below read those counts and the other facts' own columns through eng_attr_facts.
+-- Facts carrying `attr` (stock or territory-spell operators and attributes) are first
+-- counted per (period, cell, attr), a small integer key, and decoded through eng_attr
+-- after counting; a column of eng_attr the fact yields itself wins over that of `attr`
+-- (a null one falls back to it), as in explode_median.sql. The attribute branches below
+-- read those counts and the other facts' own columns through eng_attr_facts.
 CREATE OR REPLACE TABLE eng_work.eng_attr_cells AS
-SELECT c.period, c.cell, coalesce(c.operator, a.operator) AS operator, a.sex, a.education, a.allowance, a.disabled_worker, a.qpv, a.zrr,
-       a.category, c.n, c.d
-FROM (SELECT period, cell, attr, operator, sum(num * units) AS n, sum(units) AS d
+SELECT c.period, c.cell, coalesce(c.operator, a.operator) AS operator,
+       coalesce(c.sex, a.sex) AS sex, coalesce(c.education, a.education) AS education,
+       coalesce(c.allowance, a.allowance) AS allowance,
+       coalesce(c.disabled_worker, a.disabled_worker) AS disabled_worker,
+       coalesce(c.qpv, a.qpv) AS qpv, coalesce(c.zrr, a.zrr) AS zrr,
+       coalesce(c.category, a.category) AS category, c.n, c.d
+FROM (SELECT period, cell, attr, operator, sex, education, allowance, disabled_worker,
+             qpv, zrr, category, sum(num * units) AS n, sum(units) AS d
       FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL) c
 JOIN eng_attr a USING (attr);
 

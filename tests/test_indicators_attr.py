@@ -1,0 +1,70 @@
+"""Facts carrying `attr` (the stock's or a territory spell's operators and attributes,
+decoded by the roll-up): hand-computed fixtures for indicator files that also yield some
+of those columns themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from indicators_helpers import cells, d, headline, insert, reg, results
+
+from socle.indicators import catalog as catalog_module
+from socle.indicators import compute_indicators, engine, load_catalog
+
+JAN = d("2024-01-01")
+
+# Persons active at the end of the month, under a category of the file's own (the FT
+# category prefixed, 'not_FT' without one) instead of the one `attr` stands for; `num`:
+# days since the first start (for the median variant).
+OWN_CATEGORY_SQL = """
+SELECT p.period, s.commune_code, (s.ref_date - s.first_start)::DOUBLE AS num, s.attr,
+       CASE WHEN x.category = 'none' THEN 'not_FT' ELSE 'FT_' || x.category END AS category
+FROM eng_periods p
+JOIN eng_stock s ON s.ref_date = p.m_end
+JOIN eng_attr x USING (attr)
+"""
+
+
+def _add_indicator(monkeypatch, tmp_path: Path, code: str, aggregation: str) -> None:
+    sql = tmp_path / f"{code.lower()}.sql"
+    sql.write_text(OWN_CATEGORY_SQL if aggregation == "median"
+                   else OWN_CATEGORY_SQL.replace("(s.ref_date - s.first_start)::DOUBLE",
+                                                 "1"),
+                   encoding="utf-8")
+    entry = {"code": code, "family": "capture", "unit": "persons" if aggregation == "count"
+             else "days", "aggregation": aggregation, "label_fr": code,
+             "definition_fr": code, "breakdowns": ["operator", "sex", "category"],
+             "sql_file": str(sql)}
+    example = catalog_module._parse(entry, 1)
+    monkeypatch.setattr(engine, "load_catalog", lambda: [*load_catalog(), example])
+
+
+@pytest.mark.parametrize("aggregation", ["count", "median"])
+def test_own_column_wins_over_attr(warehouse, tmp_path: Path, monkeypatch, aggregation):
+    """End of January 2024 (2024-01-31).
+    P1 FT category B since 2024-01-01 in Paris, sex F: 30 days, 'FT_B'.
+    P2 ML since 2023-12-01 in Paris, sex M (no FT registration, category 'none'):
+       61 days, 'not_FT'.
+    The file yields `attr` and its own `category`: the category breakdown is the file's
+    (as a fact's own `operator` wins over that of `attr`), sex and operator still come
+    from `attr`. Count: 1 under each; median: 30 under FT_B, 61 under not_FT.
+    """
+    code = f"OWN_CATEGORY_{aggregation.upper()}"
+    _add_indicator(monkeypatch, tmp_path, code, aggregation)
+    insert(warehouse, "registrations", "FT", "2024-01", [
+        reg("f1", 1, "2024-01-01", "75056", category="B")])
+    insert(warehouse, "registrations", "ML", "2024-01", [
+        reg("m1", 2, "2023-12-01", "75056", sex="M", category=None)])
+    compute_indicators(warehouse, periods=[JAN], codes=[code], progress=None)
+    res = results(warehouse, code)
+    if aggregation == "count":
+        assert headline(res, "2024-01") == 2
+        assert cells(res, "2024-01", "NAT", "category") == {"FT_B": 1, "not_FT": 1}
+        assert cells(res, "2024-01", "NAT", "sex") == {"F": 1, "M": 1}
+        assert cells(res, "2024-01", "NAT", "operator") == {"FT": 1, "ML": 1}
+    else:
+        assert headline(res, "2024-01") == 45.5
+        assert cells(res, "2024-01", "NAT", "category") == {"FT_B": 30, "not_FT": 61}
+        assert cells(res, "2024-01", "NAT", "sex") == {"F": 30, "M": 61}
+        assert cells(res, "2024-01", "NAT", "operator") == {"FT": 30, "ML": 61}
