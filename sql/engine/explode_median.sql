@@ -4,7 +4,8 @@
 -- $breakdowns: the catalog's breakdowns plus 'total', taken from the fact columns;
 -- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set.
 -- A null attribute is 'unknown'; a null value counts in the denominator only. `attr`
--- (stock operators and attributes) is decoded through eng_attr.
+-- (stock or territory-spell operators and attributes) is decoded through eng_attr; a
+-- column of eng_attr the fact yields itself wins over that of `attr`.
 CREATE OR REPLACE TABLE eng_work.eng_cells AS
 WITH exploded AS (
     SELECT period, cell, num, units, breakdown IS NOT NULL AS is_slice,

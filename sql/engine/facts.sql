@@ -5,8 +5,9 @@
 -- (breakdown, breakdown_value) only: that is how a rate broken down by an attribute of the
 -- outcome (e.g. action_type) keeps its whole population as denominator. List columns
 -- (operator, allowance, pathway_type) put a unit under each of their values. `attr`, from
--- the stock, stands for the columns of eng_attr (operator, sex, education, allowance,
--- disabled_worker, qpv, zrr, category): the roll-up decodes it after counting.
+-- the stock or a territory spell, stands for the columns of eng_attr (operator, sex,
+-- education, allowance, disabled_worker, qpv, zrr, category): the roll-up decodes it
+-- after counting; a column of those the file yields itself wins over that of `attr`.
 -- The commune is stored as its territorial cell (eng_cellmap, zoning of the period's
 -- year): the roll-up then groups on a small integer.
 

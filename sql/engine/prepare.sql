@@ -55,8 +55,9 @@ FROM eng_cellmap m JOIN eng_commune_terr t USING (zy, commune_code)
 UNION ALL
 SELECT cell, 'NAT', 'FR' FROM (SELECT DISTINCT cell FROM eng_cellmap UNION SELECT 0);
 
--- Operator and attribute combinations of the stock (sql/engine/stock.sql fills it): empty until then,
--- so the roll-up's decoding of `attr` works for every indicator.
+-- Operator and attribute combinations (`attr`) of territory spells (operator null) and of
+-- the stock: sql/engine/input_terr.sql and stock.sql add theirs when built; empty until
+-- then, so the roll-up's decoding of `attr` works for every indicator.
 CREATE OR REPLACE TABLE eng_work.eng_attr (
     attr INTEGER, operator VARCHAR[], sex VARCHAR, education VARCHAR, allowance VARCHAR[],
     disabled_worker VARCHAR, qpv VARCHAR, zrr VARCHAR, category VARCHAR
@@ -98,7 +99,6 @@ CREATE OR REPLACE TEMP MACRO eng_age_band(period, birth_year) AS
         ELSE '50+'
     END;
 
--- Whole months elapsed from `since` to `d`.
 -- Whole calendar months from `since` to `d`, with the clamping of PERF_ACCESS_6M's
 -- "6 calendar months after": 2023-08-31 + 6 months = 2024-02-29, so at a month end a
 -- month started on a later day (29th-31st) is complete.
