@@ -17,8 +17,8 @@ DuckDB's own limit), one run each:
   224.4 s (3230 MiB); ours CAP_REGISTERED 29.7 s (3026 MiB): 7.5x faster than naive;
   whole catalog 121.1 s (3598 MiB): 77x floor (123.7 s / 3603 MiB in a later run, after
   attribute columns a file yields itself were made to win over `attr`'s in counts). Same
-  data with memory_limit 3.5GB: floor
-  1.66 s, ours 28.8 s, naive 235.4 s (8.2x), whole catalog 115.4 s (70x) but 4100 MiB.
+  data with memory_limit 3.5GB: floor 1.66 s, ours 28.8 s, naive 235.4 s (8.2x), whole
+  catalog 115.4 s (70x) but 4100 MiB.
 - 1M persons (6.3M registration rows, in-memory scratch): floor 0.28 s (254 MiB); naive
   22.6 s (3022 MiB); ours CAP_REGISTERED 5.5 s (1174 MiB, 4.1x faster); whole catalog
   24.3 s (1896 MiB, 87x floor).
