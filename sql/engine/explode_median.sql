@@ -4,8 +4,7 @@
 -- $breakdowns: the catalog's breakdowns plus 'total', taken from the fact columns;
 -- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set.
 -- A null attribute is 'unknown'; a null value counts in the denominator only. `attr`
--- (stock or territory-spell operators and attributes) is decoded through eng_attr; a
--- column of eng_attr the fact yields itself wins over that of `attr`.
+-- (stock or territory-spell operators and attributes) is decoded by eng_decode_attr.
 CREATE OR REPLACE TABLE eng_work.eng_cells AS
 WITH exploded AS (
     SELECT period, cell, num, units, breakdown IS NOT NULL AS is_slice,
@@ -31,14 +30,7 @@ WITH exploded AS (
                                lambda x: {'b': 'pathway_type', 'v': x})
             )
         END) AS bv
-    FROM (SELECT f.* EXCLUDE (operator, sex, education, allowance, disabled_worker, qpv,
-                              zrr, category),
-                 coalesce(f.operator, a.operator) AS operator, coalesce(f.sex, a.sex) AS sex, coalesce(f.education, a.education) AS education,
-                 coalesce(f.allowance, a.allowance) AS allowance,
-                 coalesce(f.disabled_worker, a.disabled_worker) AS disabled_worker,
-                 coalesce(f.qpv, a.qpv) AS qpv, coalesce(f.zrr, a.zrr) AS zrr,
-                 coalesce(f.category, a.category) AS category
-          FROM eng_facts f LEFT JOIN eng_attr a USING (attr))
+    FROM eng_decode_attr('eng_facts')
 )
 SELECT period, cell, bv.b AS breakdown, bv.v AS breakdown_value, num AS val,
        sum(units) AS c

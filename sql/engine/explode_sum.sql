@@ -6,20 +6,18 @@
 -- branch scans eng_facts itself (a shared CTE would be materialised with every column).
 -- Facts carrying `attr` (stock or territory-spell operators and attributes) are first
 -- counted per (period, cell, attr), a small integer key, and decoded through eng_attr
--- after counting; a column of eng_attr the fact yields itself wins over that of `attr`
--- (a null one falls back to it), as in explode_median.sql. The attribute branches below
+-- after counting (eng_decode_attr: a column the fact yields itself wins over that of
+-- `attr`, a null one falls back to it). The attribute branches below
 -- read those counts and the other facts' own columns through eng_attr_facts.
+CREATE OR REPLACE TEMP VIEW eng_attr_counts AS
+SELECT period, cell, attr, operator, sex, education, allowance, disabled_worker, qpv, zrr,
+       category, sum(num * units) AS n, sum(units) AS d
+FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL;
+
 CREATE OR REPLACE TABLE eng_work.eng_attr_cells AS
-SELECT c.period, c.cell, coalesce(c.operator, a.operator) AS operator,
-       coalesce(c.sex, a.sex) AS sex, coalesce(c.education, a.education) AS education,
-       coalesce(c.allowance, a.allowance) AS allowance,
-       coalesce(c.disabled_worker, a.disabled_worker) AS disabled_worker,
-       coalesce(c.qpv, a.qpv) AS qpv, coalesce(c.zrr, a.zrr) AS zrr,
-       coalesce(c.category, a.category) AS category, c.n, c.d
-FROM (SELECT period, cell, attr, operator, sex, education, allowance, disabled_worker,
-             qpv, zrr, category, sum(num * units) AS n, sum(units) AS d
-      FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL) c
-JOIN eng_attr a USING (attr);
+SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
+       category, n, d
+FROM eng_decode_attr('eng_attr_counts');
 
 CREATE OR REPLACE TEMP VIEW eng_attr_facts AS
 SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,

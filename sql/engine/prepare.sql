@@ -63,32 +63,41 @@ CREATE OR REPLACE TABLE eng_work.eng_attr (
     disabled_worker VARCHAR, qpv VARCHAR, zrr VARCHAR, category VARCHAR
 );
 
--- The operator and attribute combinations of table `tbl` not in eng_attr yet, with the
--- next integers (`INSERT INTO eng_attr FROM eng_new_attrs('eng_terr_wide')`).
+-- The operator and attribute combination of row `r` (a table alias): eng_attr's key.
+-- Compared with IS NOT DISTINCT FROM, null fields match (territory spells: no operator).
+CREATE OR REPLACE TEMP MACRO eng_attr_key(r) AS {
+    'operator': r.operator, 'sex': r.sex, 'education': r.education,
+    'allowance': r.allowance, 'disabled_worker': r.disabled_worker, 'qpv': r.qpv,
+    'zrr': r.zrr, 'category': r.category
+};
+
+-- The combinations of table `tbl` not in eng_attr yet, with the next integers
+-- (`INSERT INTO eng_attr FROM eng_new_attrs('eng_terr_wide')`).
 CREATE OR REPLACE TEMP MACRO eng_new_attrs(tbl) AS TABLE
 SELECT (SELECT coalesce(max(attr), 0) FROM eng_attr) + row_number() OVER () AS attr, n.*
 FROM (SELECT DISTINCT operator, sex, education, allowance, disabled_worker, qpv, zrr,
              category FROM query_table(tbl)) n
-ANTI JOIN eng_attr a
-  ON a.operator IS NOT DISTINCT FROM n.operator AND a.sex IS NOT DISTINCT FROM n.sex
- AND a.education IS NOT DISTINCT FROM n.education
- AND a.allowance IS NOT DISTINCT FROM n.allowance
- AND a.disabled_worker IS NOT DISTINCT FROM n.disabled_worker
- AND a.qpv IS NOT DISTINCT FROM n.qpv AND a.zrr IS NOT DISTINCT FROM n.zrr
- AND a.category IS NOT DISTINCT FROM n.category;
+ANTI JOIN eng_attr a ON eng_attr_key(a) IS NOT DISTINCT FROM eng_attr_key(n);
 
 -- The rows of table `tbl` with their operator and attribute columns replaced by `attr`.
 CREATE OR REPLACE TEMP MACRO eng_with_attr(tbl) AS TABLE
 SELECT t.* EXCLUDE (operator, sex, education, allowance, disabled_worker, qpv, zrr,
                    category), a.attr
 FROM query_table(tbl) t
-JOIN eng_attr a
-  ON a.operator IS NOT DISTINCT FROM t.operator AND a.sex IS NOT DISTINCT FROM t.sex
- AND a.education IS NOT DISTINCT FROM t.education
- AND a.allowance IS NOT DISTINCT FROM t.allowance
- AND a.disabled_worker IS NOT DISTINCT FROM t.disabled_worker
- AND a.qpv IS NOT DISTINCT FROM t.qpv AND a.zrr IS NOT DISTINCT FROM t.zrr
- AND a.category IS NOT DISTINCT FROM t.category;
+JOIN eng_attr a ON eng_attr_key(a) IS NOT DISTINCT FROM eng_attr_key(t);
+
+-- The other way round, for the roll-up: the rows of `tbl` (facts or their counts) with the
+-- columns `attr` stands for filled in; a column the row carries itself wins.
+CREATE OR REPLACE TEMP MACRO eng_decode_attr(tbl) AS TABLE
+SELECT f.* EXCLUDE (operator, sex, education, allowance, disabled_worker, qpv, zrr,
+                   category),
+       coalesce(f.operator, a.operator) AS operator, coalesce(f.sex, a.sex) AS sex,
+       coalesce(f.education, a.education) AS education,
+       coalesce(f.allowance, a.allowance) AS allowance,
+       coalesce(f.disabled_worker, a.disabled_worker) AS disabled_worker,
+       coalesce(f.qpv, a.qpv) AS qpv, coalesce(f.zrr, a.zrr) AS zrr,
+       coalesce(f.category, a.category) AS category
+FROM query_table(tbl) f LEFT JOIN eng_attr a USING (attr);
 
 -- Breakdown values computed from dates.
 CREATE OR REPLACE TEMP MACRO eng_age_band(period, birth_year) AS

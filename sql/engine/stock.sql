@@ -38,11 +38,17 @@ JOIN eng_terr t
   ON a.pid = t.pid AND a.ref_date >= t.registration_date AND a.ref_date < t.until_date
 JOIN eng_attr x ON x.attr = t.attr;
 
+-- Persons with a single spell: its operator and attributes are theirs.
+CREATE OR REPLACE TEMP VIEW eng_stock_single AS
+SELECT pid, registration_date, commune_code, birth_year, first_idx, last_idx,
+       [operator] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
+       coalesce(ft_category, 'none') AS category
+FROM eng_reg WHERE n_reg = 1;
+
 -- New combinations of operators and attributes get the next integers.
 CREATE OR REPLACE TEMP VIEW eng_stock_combos AS
-SELECT [operator] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
-       coalesce(ft_category, 'none') AS category
-FROM eng_reg WHERE n_reg = 1
+SELECT operator, sex, education, allowance, disabled_worker, qpv, zrr, category
+FROM eng_stock_single
 UNION ALL
 SELECT operator, sex, education, allowance, disabled_worker, qpv, zrr, category
 FROM eng_stock_multi;
@@ -52,21 +58,11 @@ INSERT INTO eng_attr FROM eng_new_attrs('eng_stock_combos');
 CREATE OR REPLACE TABLE eng_work.eng_stock AS
 WITH bounds AS (SELECT min(ref_idx) AS lo, max(ref_idx) AS hi FROM eng_refdates),
 single AS (
-    SELECT r.pid, r.registration_date, r.commune_code, r.birth_year, a.attr,
-           unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))
+    SELECT s.pid, s.registration_date, s.commune_code, s.birth_year, s.attr,
+           unnest(range(greatest(s.first_idx, b.lo), least(s.last_idx, b.hi) + 1))
                AS ref_idx
-    FROM eng_reg r
-    -- eng_with_attr's join, on single-operator entries keyed by that operator: a string
-    -- key, where a list built per row costs more to hash
-    JOIN (SELECT *, operator[1] AS op FROM eng_attr WHERE len(operator) = 1) a
-      ON a.op = r.operator
-     AND a.sex IS NOT DISTINCT FROM r.sex AND a.education IS NOT DISTINCT FROM r.education
-     AND a.allowance IS NOT DISTINCT FROM r.allowance
-     AND a.disabled_worker IS NOT DISTINCT FROM r.disabled_worker
-     AND a.qpv IS NOT DISTINCT FROM r.qpv AND a.zrr IS NOT DISTINCT FROM r.zrr
-     AND a.category IS NOT DISTINCT FROM coalesce(r.ft_category, 'none'),
-         bounds b
-    WHERE r.n_reg = 1 AND r.first_idx <= b.hi AND r.last_idx >= b.lo
+    FROM eng_with_attr('eng_stock_single') s, bounds b
+    WHERE s.first_idx <= b.hi AND s.last_idx >= b.lo
 )
 SELECT *, eng_seniority(first_start, ref_date) AS seniority
 FROM (
@@ -79,4 +75,5 @@ FROM eng_with_attr('eng_stock_multi')
 );
 
 DROP VIEW eng_stock_combos;
+DROP VIEW eng_stock_single;
 DROP TABLE eng_work.eng_stock_multi;
