@@ -5,7 +5,7 @@
 -- $slices: breakdowns the indicator file emits itself as rows with `breakdown` set.
 -- A null attribute is 'unknown'; a null value counts in the denominator only. `attr`
 -- (stock or territory-spell operators and attributes) is decoded by eng_decode_attr.
-CREATE OR REPLACE TABLE eng_work.eng_cells AS
+CREATE OR REPLACE TEMP TABLE eng_cells AS
 WITH exploded AS (
     SELECT period, cell, num, units, breakdown IS NOT NULL AS is_slice,
         unnest(CASE

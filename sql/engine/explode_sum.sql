@@ -14,7 +14,7 @@ SELECT period, cell, attr, operator, sex, education, allowance, disabled_worker,
        category, sum(num * units) AS n, sum(units) AS d
 FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL;
 
-CREATE OR REPLACE TABLE eng_work.eng_attr_cells AS
+CREATE OR REPLACE TEMP TABLE eng_attr_cells AS
 SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
        category, n, d
 FROM eng_decode_attr('eng_attr_counts');
@@ -27,7 +27,7 @@ UNION ALL
 SELECT * FROM eng_attr_cells;
 
 -- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices.
-CREATE OR REPLACE TABLE eng_work.eng_cells AS
+CREATE OR REPLACE TEMP TABLE eng_cells AS
 SELECT period, cell, 'total' AS breakdown, 'total' AS breakdown_value,
        sum(num * units) AS n, sum(units) AS d
 FROM eng_facts WHERE breakdown IS NULL GROUP BY ALL

@@ -1,5 +1,5 @@
 -- eng_actions: built by the engine the first time an indicator file names it.
-CREATE OR REPLACE TABLE eng_work.eng_l_actions AS
+CREATE OR REPLACE TEMP TABLE eng_l_actions AS
 SELECT e.person_id, e.operator, e.action_id, e.action_type, e.start_date
 FROM staging.actions e
 SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.actions
@@ -12,4 +12,4 @@ CREATE OR REPLACE TABLE eng_work.eng_actions AS
 SELECT p.pid, e.operator, e.action_id, e.action_type, e.start_date
 FROM eng_l_actions e JOIN eng_pid p USING (person_id);
 
-DROP TABLE eng_work.eng_l_actions;
+DROP TABLE temp.eng_l_actions;

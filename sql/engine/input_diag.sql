@@ -1,5 +1,5 @@
 -- eng_diag: built by the engine the first time an indicator file names it.
-CREATE OR REPLACE TABLE eng_work.eng_l_diag AS
+CREATE OR REPLACE TEMP TABLE eng_l_diag AS
 SELECT e.person_id, e.operator, e.diagnostic_id, e.diagnostic_date
 FROM staging.diagnostics e
 SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.diagnostics
@@ -12,4 +12,4 @@ CREATE OR REPLACE TABLE eng_work.eng_diag AS
 SELECT p.pid, e.operator, e.diagnostic_id, e.diagnostic_date
 FROM eng_l_diag e JOIN eng_pid p USING (person_id);
 
-DROP TABLE eng_work.eng_l_diag;
+DROP TABLE temp.eng_l_diag;

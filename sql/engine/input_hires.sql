@@ -1,5 +1,5 @@
 -- eng_hires: built by the engine the first time an indicator file names it.
-CREATE OR REPLACE TABLE eng_work.eng_l_hires AS
+CREATE OR REPLACE TEMP TABLE eng_l_hires AS
 SELECT e.person_id, e.operator, e.hire_id, e.hire_date,
        (e.contract_type IN ('CDI', 'CREATION') OR coalesce(e.contract_months, 0) >= 6)
            AS durable
@@ -14,4 +14,4 @@ CREATE OR REPLACE TABLE eng_work.eng_hires AS
 SELECT p.pid, e.operator, e.hire_id, e.hire_date, e.durable
 FROM eng_l_hires e JOIN eng_pid p USING (person_id);
 
-DROP TABLE eng_work.eng_l_hires;
+DROP TABLE temp.eng_l_hires;

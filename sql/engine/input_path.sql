@@ -1,5 +1,5 @@
 -- eng_path: built by the engine the first time an indicator file names it.
-CREATE OR REPLACE TABLE eng_work.eng_l_path AS
+CREATE OR REPLACE TEMP TABLE eng_l_path AS
 SELECT s.person_id, s.operator, s.pathway_id, s.pathway_type, s.start_date, s.end_date
 FROM staging.pathways s
 SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.pathways
@@ -15,4 +15,4 @@ SELECT p.pid, s.operator, s.pathway_id, s.pathway_type, s.start_date, s.end_date
        count(*) OVER (PARTITION BY p.pid) AS n_path
 FROM eng_l_path s JOIN eng_pid p USING (person_id);
 
-DROP TABLE eng_work.eng_l_path;
+DROP TABLE temp.eng_l_path;

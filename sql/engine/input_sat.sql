@@ -1,5 +1,5 @@
 -- eng_sat: built by the engine the first time an indicator file names it.
-CREATE OR REPLACE TABLE eng_work.eng_l_sat AS
+CREATE OR REPLACE TEMP TABLE eng_l_sat AS
 SELECT e.person_id, e.operator, e.response_id, e.respondent_type, e.commune_code,
        e.response_date, e.score
 FROM staging.satisfaction e
@@ -17,4 +17,4 @@ FROM eng_l_sat e
 LEFT JOIN eng_pid p USING (person_id)
 LEFT JOIN ref.commune_history h ON h.code = e.commune_code;
 
-DROP TABLE eng_work.eng_l_sat;
+DROP TABLE temp.eng_l_sat;

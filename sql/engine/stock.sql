@@ -15,7 +15,7 @@
 
 -- Persons with several spells, per stock date: operators, first start, then the territory
 -- spell (the latest started by that date) with its attributes.
-CREATE OR REPLACE TABLE eng_work.eng_stock_multi AS
+CREATE OR REPLACE TEMP TABLE eng_stock_multi AS
 WITH bounds AS (SELECT min(ref_idx) AS lo, max(ref_idx) AS hi FROM eng_refdates),
 multi AS (
     SELECT r.pid, r.operator, r.registration_date,
@@ -76,4 +76,4 @@ FROM eng_with_attr('eng_stock_multi')
 
 DROP VIEW eng_stock_combos;
 DROP VIEW eng_stock_single;
-DROP TABLE eng_work.eng_stock_multi;
+DROP TABLE temp.eng_stock_multi;
