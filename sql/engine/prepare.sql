@@ -99,13 +99,18 @@ SELECT f.* EXCLUDE (operator, sex, education, allowance, disabled_worker, qpv, z
        coalesce(f.category, a.category) AS category
 FROM query_table(tbl) f LEFT JOIN eng_attr a USING (attr);
 
--- Breakdown values computed from dates.
+-- Breakdown values computed from dates, as enums: one byte per stock row and fact, and a
+-- cheaper key to group on (grouping the national stock's 37M person-months took ~20 %
+-- less time than on the same values as strings). The roll-up reads them as strings.
+CREATE OR REPLACE TEMP TYPE eng_age_band_type AS ENUM ('<26', '26-49', '50+', 'unknown');
+CREATE OR REPLACE TEMP TYPE eng_seniority_type AS ENUM ('<6m', '6-11m', '12-23m', '24m+');
+
 CREATE OR REPLACE TEMP MACRO eng_age_band(period, birth_year) AS
     CASE
-        WHEN birth_year IS NULL THEN 'unknown'
-        WHEN year(period) - birth_year < 26 THEN '<26'
-        WHEN year(period) - birth_year <= 49 THEN '26-49'
-        ELSE '50+'
+        WHEN birth_year IS NULL THEN 'unknown'::eng_age_band_type
+        WHEN year(period) - birth_year < 26 THEN '<26'::eng_age_band_type
+        WHEN year(period) - birth_year <= 49 THEN '26-49'::eng_age_band_type
+        ELSE '50+'::eng_age_band_type
     END;
 
 -- Whole calendar months from `since` to `d`, with the clamping of PERF_ACCESS_6M's
@@ -118,8 +123,8 @@ CREATE OR REPLACE TEMP MACRO eng_months_between(since, d) AS
 CREATE OR REPLACE TEMP MACRO eng_seniority(since, d) AS
     CASE
         WHEN since IS NULL THEN NULL
-        WHEN eng_months_between(since, d) < 6 THEN '<6m'
-        WHEN eng_months_between(since, d) < 12 THEN '6-11m'
-        WHEN eng_months_between(since, d) < 24 THEN '12-23m'
-        ELSE '24m+'
+        WHEN eng_months_between(since, d) < 6 THEN '<6m'::eng_seniority_type
+        WHEN eng_months_between(since, d) < 12 THEN '6-11m'::eng_seniority_type
+        WHEN eng_months_between(since, d) < 24 THEN '12-23m'::eng_seniority_type
+        ELSE '24m+'::eng_seniority_type
     END;
