@@ -272,6 +272,6 @@ def compute_indicators(
     finally:
         con.execute("DROP VIEW IF EXISTS temp.eng_attr_facts")
         con.execute("DROP VIEW IF EXISTS temp.eng_facts")
-        for table in ("eng_periods", "eng_out", "eng_pid", "eng_facts_rows", "eng_attr_cells",
-                      "eng_cells"):
+        for table in ("eng_periods", "eng_out", "eng_pid", "eng_reg", "eng_facts_rows",
+                      "eng_attr_cells", "eng_cells"):
             con.execute(f"DROP TABLE IF EXISTS temp.{table}")
