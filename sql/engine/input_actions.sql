@@ -8,7 +8,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.actions
 -- Persons not mapped yet get the next integer ids.
 INSERT INTO eng_pid FROM eng_new_pids('eng_l_actions');
 
-CREATE OR REPLACE TABLE eng_work.eng_actions AS
+CREATE OR REPLACE TEMP TABLE eng_actions AS
 SELECT p.pid, e.operator, e.action_id, e.action_type, e.start_date
 FROM eng_l_actions e JOIN eng_pid p USING (person_id);
 

@@ -8,7 +8,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.diagnostics
 -- Persons not mapped yet get the next integer ids.
 INSERT INTO eng_pid FROM eng_new_pids('eng_l_diag');
 
-CREATE OR REPLACE TABLE eng_work.eng_diag AS
+CREATE OR REPLACE TEMP TABLE eng_diag AS
 SELECT p.pid, e.operator, e.diagnostic_id, e.diagnostic_date
 FROM eng_l_diag e JOIN eng_pid p USING (person_id);
 

@@ -10,7 +10,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.hires
 -- Persons not mapped yet get the next integer ids.
 INSERT INTO eng_pid FROM eng_new_pids('eng_l_hires');
 
-CREATE OR REPLACE TABLE eng_work.eng_hires AS
+CREATE OR REPLACE TEMP TABLE eng_hires AS
 SELECT p.pid, e.operator, e.hire_id, e.hire_date, e.durable
 FROM eng_l_hires e JOIN eng_pid p USING (person_id);
 

@@ -1,6 +1,6 @@
 -- eng_offers: built by the engine the first time an indicator file names it.
 -- Job offers, latest version.
-CREATE OR REPLACE TABLE eng_work.eng_offers AS
+CREATE OR REPLACE TEMP TABLE eng_offers AS
 SELECT o.operator, o.offer_id, coalesce(h.commune_code, o.commune_code) AS commune_code,
        o.posted_date, o.closed_date, o.closing_reason
 FROM staging.job_offers o

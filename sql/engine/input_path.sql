@@ -10,7 +10,7 @@ INSERT INTO eng_pid FROM eng_new_pids('eng_l_path');
 
 -- Accompaniment spells; the delivering operator is the referent. `n_path`: the person's
 -- number of pathways (a person with one needs no grouping per date).
-CREATE OR REPLACE TABLE eng_work.eng_path AS
+CREATE OR REPLACE TEMP TABLE eng_path AS
 SELECT p.pid, s.operator, s.pathway_id, s.pathway_type, s.start_date, s.end_date,
        count(*) OVER (PARTITION BY p.pid) AS n_path
 FROM eng_l_path s JOIN eng_pid p USING (person_id);

@@ -16,9 +16,6 @@ INSERT INTO eng_pid FROM eng_new_pids('eng_l_reg');
 -- `first_idx`..`last_idx`: the months (eng_month_idx) at whose end the spell is active,
 -- so stocks expand spells over integer months instead of range-joining dates. `n_reg`: the
 -- person's number of spells; a person with one spell is their own territory.
--- A temporary table, not compressed into the scratch database: at 6M persons the whole
--- catalog ran in 109 s instead of 112 s, and peaked at 3.3 GB instead of 3.7 GB (DuckDB
--- evicts temporary data to its spill files when it needs the room).
 CREATE OR REPLACE TEMP TABLE eng_reg AS
 SELECT
     p.pid,

@@ -9,7 +9,7 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.satisfactio
 -- Persons not mapped yet get the next integer ids.
 INSERT INTO eng_pid FROM eng_new_pids('eng_l_sat');
 
-CREATE OR REPLACE TABLE eng_work.eng_sat AS
+CREATE OR REPLACE TEMP TABLE eng_sat AS
 SELECT p.pid, e.operator, e.response_id, e.respondent_type,
        coalesce(h.commune_code, e.commune_code) AS commune_code,
        e.response_date, e.score

@@ -32,7 +32,7 @@ FROM eng_reg r JOIN eng_terr_k k ON k.rid = r.rowid;
 -- New attribute combinations get the next integers.
 INSERT INTO eng_attr FROM eng_new_attrs('eng_terr_wide');
 
-CREATE OR REPLACE TABLE eng_work.eng_terr AS FROM eng_with_attr('eng_terr_wide');
+CREATE OR REPLACE TEMP TABLE eng_terr AS FROM eng_with_attr('eng_terr_wide');
 
 DROP TABLE temp.eng_terr_k;
 DROP TABLE temp.eng_terr_wide;
