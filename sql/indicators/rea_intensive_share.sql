@@ -20,7 +20,10 @@ per_person AS (
 SELECT u.period, t.commune_code, u.num,
        CASE WHEN u.slice_operator IS NOT NULL THEN 'operator' END AS breakdown,
        u.slice_operator AS breakdown_value,
-       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
+       -- A slice row counts in its slice only: no attributes to group it by.
+       CASE WHEN u.slice_operator IS NULL THEN t.attr END AS attr,
+       CASE WHEN u.slice_operator IS NULL THEN eng_age_band(u.period, t.birth_year) END
+           AS age_band
 FROM per_person u
 LEFT JOIN eng_terr t
   ON u.pid = t.pid AND u.ref_date >= t.registration_date AND u.ref_date < t.until_date
