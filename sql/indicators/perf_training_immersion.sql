@@ -10,8 +10,11 @@ WITH started AS (
     JOIN eng_periods p ON a.start_date BETWEEN p.m_start AND p.m_end
     GROUP BY p.period, a.pid
 ),
+-- Read three times (headline, two slices), so DuckDB stores it: only the columns used
+-- (with the stock's every column it took 12.9 s at 6M persons instead of 7.8 s).
 stock AS (
-    SELECT p.period, s.*, coalesce(a.formation, false) AS formation,
+    SELECT p.period, s.commune_code, s.attr, s.birth_year, s.seniority,
+           coalesce(a.formation, false) AS formation,
            coalesce(a.immersion, false) AS immersion, a.pid IS NOT NULL AS any_action
     FROM eng_periods p
     JOIN eng_stock s ON s.ref_date = p.prev_end
