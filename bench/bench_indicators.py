@@ -11,30 +11,31 @@ events. Then, each in its own process so peak RSS is measured separately:
 - ours_all: the whole catalog (18 indicators, 4 levels, all breakdowns, 12 months).
 
 Latest figures (2 cores, machine otherwise idle, DuckDB memory_limit 3GB: the process's
-peak RSS then stays under 4 GB; with 3.5GB it reached 3.7-4.1 GB, a few hundred MB above
-DuckDB's own limit), one run each:
-- 6M persons (38M registration rows): floor 1.58 s (1127 MiB); naive CAP_REGISTERED
-  224.4 s (3230 MiB); ours CAP_REGISTERED 29.7 s (3026 MiB): 7.5x faster than naive;
-  whole catalog 121.1 s (3598 MiB): 77x floor (123.7 s / 3603 MiB in a later run, after
-  attribute columns a file yields itself were made to win over `attr`'s in counts). Same
-  data with memory_limit 3.5GB: floor 1.66 s, ours 28.8 s, naive 235.4 s (8.2x), whole
-  catalog 115.4 s (70x) but 4100 MiB.
-- 1M persons (6.3M registration rows, in-memory scratch): floor 0.28 s (254 MiB); naive
-  22.6 s (3022 MiB); ours CAP_REGISTERED 5.5 s (1174 MiB, 4.1x faster); whole catalog
-  24.3 s (1896 MiB, 87x floor).
-Before this round (6M, memory_limit 4GB): ours CAP_REGISTERED 46.3 s (4.9x naive), whole
-catalog 241 s (149x floor, 4060 MiB). What changed: operators and attributes of the stock
-and of territory spells stored as one integer into a dictionary (`attr`) decoded after
-counting; facts kept with only the columns a file yields and counted per distinct
-combination (37M national person-months -> 7.5M rows) in a temporary table; slices in
-the same pass; seniority computed once in the stock; territory spells found by a hash
-join on the person within [registration_date, until_date) instead of ASOF joins.
+peak RSS then stays under 4 GB), one run each:
+- 6M persons (38M registration rows): floor 1.66 s (1125 MiB); naive CAP_REGISTERED
+  211.3 s (3244 MiB); ours CAP_REGISTERED 26.2 s (3024 MiB): 8.1x faster than naive;
+  whole catalog 103.8 s (3580 MiB): 62.5x floor.
+- 1M persons (6.3M registration rows, in-memory scratch): floor 0.29 s (254 MiB); naive
+  23.6 s (3022 MiB); ours CAP_REGISTERED 5.5 s (1216 MiB, 4.3x faster); whole catalog
+  23.8 s (1647 MiB, 82x floor).
+Before the latest changes, same data and harness: CAP_REGISTERED 29.7-31.9 s, whole catalog
+121-137 s (71-77x floor, floor 1.6-1.9 s). What changed: only the national stock stays in
+the compressed scratch database, every other working table is temporary (writing a table
+into a database file cost about as much compressed or not: 5.0 s uncompressed, 5.5 s
+compressed for the 40M-row stock, 1.6 s into memory); age band and seniority are enums;
+two indicator files stopped carrying columns they did not need (REA_INTENSIVE_SHARE's
+slice rows, PERF_TRAINING_IMMERSION's stored stock).
+A round earlier still (6M, memory_limit 4GB): CAP_REGISTERED 46.3 s, whole catalog 241 s.
 Targets: CAP_REGISTERED >= 5x naive and peak RSS <= 4 GB are met at national scale; whole
-catalog <= 30x floor is not (77x). Where the 121 s go at 6M: registration inputs (latest
-versions, person ids, territory spells, stock) ~17 s; the facts of the six stock
-indicators ~5 s each (37M person-months joined, banded and counted); REA_IN_PATHWAY and
-REA_INTENSIVE_SHARE ~9-13 s (17M pathway-months with operator and type lists); the two
-exact medians ~5-7 s each (windows over per-territory histograms).
+catalog <= 30x floor is not (62.5x). Where the 104 s go at 6M: inputs ~27 s (latest
+versions, person ids, territory spells and the 40M-row stock ~20 s; pathways, diagnostics,
+hires, actions, answers, offers ~7 s); the indicator files' own queries, counted per
+period only, 14 s in all; the remaining ~60 s place units in territorial cells and count
+them per breakdown: each stock indicator groups 37M person-months into ~7.5M
+combinations of (period, cell, attributes, age band, seniority, value), the pathway ones
+17M pathway-months with operator and type lists into ~5M. Counting each breakdown in its
+own pass instead measured no cheaper (one pass per breakdown re-reads the facts; storing
+them one row per unit spills).
 
 Usage: python bench/bench_indicators.py [--persons 6000000] [--db PATH] [--memory 3GB]
 """
