@@ -7,10 +7,14 @@
 -- (stock or territory-spell operators and attributes) is decoded by eng_decode_attr.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
 WITH exploded AS (
-    SELECT period, cell, num, units, breakdown IS NOT NULL AS is_slice,
+    SELECT period, cell, num, units,
+        -- Only the breakdowns the catalog lists are unnested (filtering the rows
+        -- afterwards: 2.5 s instead of 2.1 s for REA_DIAG_DELAY at 6M persons).
         unnest(CASE
-            WHEN breakdown IS NOT NULL THEN [{'b': breakdown, 'v': breakdown_value}]
-            ELSE list_concat(
+            WHEN breakdown IS NOT NULL THEN
+                CASE WHEN list_contains($slices::VARCHAR[], breakdown)
+                     THEN [{'b': breakdown, 'v': breakdown_value}] ELSE [] END
+            ELSE list_filter(list_concat(
                 [{'b': 'total', 'v': 'total'},
                  {'b': 'sex', 'v': coalesce(sex, 'unknown')},
                  {'b': 'age_band', 'v': coalesce(age_band, 'unknown')},
@@ -28,13 +32,11 @@ WITH exploded AS (
                                lambda x: {'b': 'allowance', 'v': x}),
                 list_transform(coalesce(pathway_type, ['unknown']),
                                lambda x: {'b': 'pathway_type', 'v': x})
-            )
+            ), lambda x: list_contains($breakdowns::VARCHAR[], x.b))
         END) AS bv
     FROM eng_decode_attr('eng_facts')
 )
 SELECT period, cell, bv.b AS breakdown, bv.v AS breakdown_value, num AS val,
        sum(units) AS c
 FROM exploded
-WHERE CASE WHEN is_slice THEN list_contains($slices::VARCHAR[], bv.b)
-           ELSE list_contains($breakdowns::VARCHAR[], bv.b) END
 GROUP BY ALL;
