@@ -7,24 +7,23 @@
 -- Facts carrying `attr` (stock or territory-spell operators and attributes) are first
 -- counted per (period, cell, attr), a small integer key, and decoded through eng_attr
 -- after counting (eng_decode_attr: a column the fact yields itself wins over that of
--- `attr`, a null one falls back to it). The attribute branches below
--- read those counts and the other facts' own columns through eng_attr_facts.
+-- `attr`, a null one falls back to it). The attribute branches below read those counts
+-- and the other facts' own columns from eng_attr_facts.
 CREATE OR REPLACE TEMP VIEW eng_attr_counts AS
 SELECT period, cell, attr, operator, sex, education, allowance, disabled_worker, qpv, zrr,
        category, sum(num * units) AS n, sum(units) AS d
 FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL;
 
-CREATE OR REPLACE TEMP TABLE eng_attr_cells AS
+-- Stored once and read by every attribute branch (as a view, each branch re-scanned the
+-- facts for their rows without `attr`).
+CREATE OR REPLACE TEMP TABLE eng_attr_facts AS
 SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
        category, n, d
-FROM eng_decode_attr('eng_attr_counts');
-
-CREATE OR REPLACE TEMP VIEW eng_attr_facts AS
-SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
-       category, num * units AS n, units AS d
-FROM eng_facts WHERE breakdown IS NULL AND attr IS NULL
+FROM eng_decode_attr('eng_attr_counts')
 UNION ALL
-SELECT * FROM eng_attr_cells;
+SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
+       category, num * units, units
+FROM eng_facts WHERE breakdown IS NULL AND attr IS NULL;
 
 -- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
