@@ -12,22 +12,23 @@ events. Then, each in its own process so peak RSS is measured separately:
 
 Latest figures (2 cores, machine otherwise idle, DuckDB memory_limit 3GB: the process's
 peak RSS then stays under 4 GB), one run each:
-- 6M persons (38M registration rows): floor 1.66 s (1125 MiB); naive CAP_REGISTERED
-  211.3 s (3244 MiB); ours CAP_REGISTERED 26.2 s (3024 MiB): 8.1x faster than naive;
-  whole catalog 103.8 s (3580 MiB): 62.5x floor.
-- 1M persons (6.3M registration rows, in-memory scratch): floor 0.29 s (254 MiB); naive
-  23.6 s (3022 MiB); ours CAP_REGISTERED 5.5 s (1216 MiB, 4.3x faster); whole catalog
-  23.8 s (1647 MiB, 82x floor).
-Before the latest changes, same data and harness: CAP_REGISTERED 29.7-31.9 s, whole catalog
+- 6M persons (38M registration rows): floor 1.58 s (1125 MiB); naive CAP_REGISTERED
+  210.7 s (3218 MiB); ours CAP_REGISTERED 25.4 s (3109 MiB): 8.3x faster than naive;
+  whole catalog 101.0 s (3520 MiB): 64x floor.
+- 1M persons (6.3M registration rows, in-memory scratch): floor 0.27 s (254 MiB); naive
+  25.0 s (3023 MiB); ours CAP_REGISTERED 5.3 s (1257 MiB, 4.7x faster); whole catalog
+  23.3 s (1668 MiB, 86x floor).
+Before the latest changes, same data and harness: CAP_REGISTERED 29.3-32.7 s, whole catalog
 121-137 s (71-77x floor, floor 1.6-1.9 s). What changed: only the national stock stays in
 the compressed scratch database, every other working table is temporary (writing a table
 into a database file cost about as much compressed or not: 5.0 s uncompressed, 5.5 s
 compressed for the 40M-row stock, 1.6 s into memory); age band and seniority are enums;
 two indicator files stopped carrying columns they did not need (REA_INTENSIVE_SHARE's
-slice rows, PERF_TRAINING_IMMERSION's stored stock).
+slice rows, PERF_TRAINING_IMMERSION's stored stock); exact medians sort numbered
+territories and breakdown values, and unnest only the catalog's breakdowns.
 A round earlier still (6M, memory_limit 4GB): CAP_REGISTERED 46.3 s, whole catalog 241 s.
 Targets: CAP_REGISTERED >= 5x naive and peak RSS <= 4 GB are met at national scale; whole
-catalog <= 30x floor is not (62.5x). Where the 104 s go at 6M: inputs ~27 s (latest
+catalog <= 30x floor is not (64x). Where the 101 s go at 6M: inputs ~27 s (latest
 versions, person ids, territory spells and the 40M-row stock ~20 s; pathways, diagnostics,
 hires, actions, answers, offers ~7 s); the indicator files' own queries, counted per
 period only, 14 s in all; the remaining ~60 s place units in territorial cells and count
