@@ -14,7 +14,8 @@ Latest figures (2 cores, machine otherwise idle, DuckDB memory_limit 3GB: the pr
 peak RSS then stays under 4 GB), one run each:
 - 6M persons (38M registration rows): floor 1.58 s (1125 MiB); naive CAP_REGISTERED
   210.7 s (3218 MiB); ours CAP_REGISTERED 25.4 s (3109 MiB): 8.3x faster than naive;
-  whole catalog 101.0 s (3520 MiB): 64x floor.
+  whole catalog 101.0 s (3520 MiB): 64x floor. With --memory 2GB: CAP_REGISTERED 26.0 s
+  (2101 MiB), whole catalog 105.3 s (2259 MiB): working tables spill, at little cost.
 - 1M persons (6.3M registration rows, in-memory scratch): floor 0.27 s (254 MiB); naive
   25.0 s (3023 MiB); ours CAP_REGISTERED 5.3 s (1257 MiB, 4.7x faster); whole catalog
   23.3 s (1668 MiB, 86x floor).
