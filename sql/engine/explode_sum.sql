@@ -9,10 +9,27 @@
 -- after counting (eng_decode_attr: a column the fact yields itself wins over that of
 -- `attr`, a null one falls back to it). The attribute branches below read those counts
 -- and the other facts' own columns from eng_attr_facts.
+-- Facts yielding none of those columns themselves (stock indicators) are grouped on
+-- (period, cell, attr) alone: with eight null keys the grouping took longer (the
+-- national CAP_REGISTERED: 1.3 s instead of 0.9 s with the decoding).
 CREATE OR REPLACE TEMP VIEW eng_attr_counts AS
+SELECT period, cell, attr, NULL::VARCHAR[] AS operator, NULL::VARCHAR AS sex,
+       NULL::VARCHAR AS education, NULL::VARCHAR[] AS allowance,
+       NULL::VARCHAR AS disabled_worker, NULL::VARCHAR AS qpv, NULL::VARCHAR AS zrr,
+       NULL::VARCHAR AS category, sum(num * units) AS n, sum(units) AS d
+FROM eng_facts
+WHERE breakdown IS NULL AND attr IS NOT NULL
+  AND coalesce(operator, allowance) IS NULL
+  AND coalesce(sex, education, disabled_worker, qpv, zrr, category) IS NULL
+GROUP BY period, cell, attr
+UNION ALL
 SELECT period, cell, attr, operator, sex, education, allowance, disabled_worker, qpv, zrr,
-       category, sum(num * units) AS n, sum(units) AS d
-FROM eng_facts WHERE breakdown IS NULL AND attr IS NOT NULL GROUP BY ALL;
+       category, sum(num * units), sum(units)
+FROM eng_facts
+WHERE breakdown IS NULL AND attr IS NOT NULL
+  AND (coalesce(operator, allowance) IS NOT NULL
+       OR coalesce(sex, education, disabled_worker, qpv, zrr, category) IS NOT NULL)
+GROUP BY ALL;
 
 -- Stored once and read by every attribute branch (as a view, each branch re-scanned the
 -- facts for their rows without `attr`).
