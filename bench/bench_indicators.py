@@ -12,9 +12,9 @@ events. Then, each in its own process so peak RSS is measured separately:
 
 Latest figures (2 cores, machine otherwise idle, DuckDB memory_limit 3GB: the process's
 peak RSS then stays under 4 GB), one run each:
-- 6M persons (38M registration rows): floor 1.58 s (1125 MiB); naive CAP_REGISTERED
-  210.7 s (3218 MiB); ours CAP_REGISTERED 25.4 s (3109 MiB): 8.3x faster than naive;
-  whole catalog 101.0 s (3520 MiB): 64x floor. With --memory 2GB: CAP_REGISTERED 26.0 s
+- 6M persons (38M registration rows): floor 1.59 s (1125 MiB); naive CAP_REGISTERED
+  222.1 s (3191 MiB); ours CAP_REGISTERED 26.2 s (3104 MiB): 8.5x faster than naive;
+  whole catalog 100.1 s (3597 MiB): 63x floor. With --memory 2GB: CAP_REGISTERED 26.0 s
   (2101 MiB), whole catalog 105.3 s (2259 MiB): working tables spill, at little cost.
 - 1M persons (6.3M registration rows, in-memory scratch): floor 0.27 s (254 MiB); naive
   25.0 s (3023 MiB); ours CAP_REGISTERED 5.3 s (1257 MiB, 4.7x faster); whole catalog
@@ -26,10 +26,11 @@ into a database file cost about as much compressed or not: 5.0 s uncompressed, 5
 compressed for the 40M-row stock, 1.6 s into memory); age band and seniority are enums;
 two indicator files stopped carrying columns they did not need (REA_INTENSIVE_SHARE's
 slice rows, PERF_TRAINING_IMMERSION's stored stock); exact medians sort numbered
-territories and breakdown values, and unnest only the catalog's breakdowns.
+territories and breakdown values, and unnest only the catalog's breakdowns; attribute
+counts of facts without attribute columns of their own are keyed on (period, cell, attr).
 A round earlier still (6M, memory_limit 4GB): CAP_REGISTERED 46.3 s, whole catalog 241 s.
 Targets: CAP_REGISTERED >= 5x naive and peak RSS <= 4 GB are met at national scale; whole
-catalog <= 30x floor is not (64x). Where the 101 s go at 6M: inputs ~27 s (latest
+catalog <= 30x floor is not (63x). Where the 100 s go at 6M: inputs ~27 s (latest
 versions, person ids, territory spells and the 40M-row stock ~20 s; pathways, diagnostics,
 hires, actions, answers, offers ~7 s); the indicator files' own queries, counted per
 period only, 14 s in all; the remaining ~60 s place units in territorial cells and count
