@@ -64,9 +64,9 @@ FACT_COLUMNS = (
 # catalog took 130 s with them in the scratch database, 104-106 s without; peak RSS
 # 3.6 GB either way, DuckDB evicting temporary data to its spill files when needed).
 WORK_CATALOG = "eng_work"
-# Below this many registration rows the working tables fit the memory limit uncompressed:
-# an in-memory scratch database skips the cost of compressing them (32 s instead of 44 s
-# for the whole catalog at 1M persons, 6.3M rows).
+# Below this many registration rows the stock fits the memory limit uncompressed: an
+# in-memory scratch database skips the cost of writing it into a file (measured when every
+# working table lived there: 32 s instead of 44 s for the whole catalog at 1M persons).
 IN_MEMORY_MAX_ROWS = 10_000_000
 
 def month_start(d: date) -> date:
