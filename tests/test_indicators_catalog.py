@@ -10,6 +10,7 @@ from socle.indicators import (
     affected_periods,
     available_periods,
     compute_indicators,
+    engine,
     load_catalog,
     write_catalog,
 )
@@ -41,6 +42,42 @@ def test_catalog_rejects_bad_entries():
                 {"sql_file": "missing.sql"}, {"label_fr": ""}):
         with pytest.raises(CatalogError):
             _parse(good | bad, 1)
+
+
+def test_catalog_checks_shared_denominators():
+    rate = {"code": "X", "family": "performance", "unit": "rate", "label_fr": "x",
+            "definition_fr": "x", "aggregation": "rate", "sql_file": "perf_return_employment.sql",
+            "denominator": "stock_prev"}
+    assert _parse(rate, 1).population_path.name == "stock_prev.sql"
+    problems = {
+        "rates only": {"aggregation": "count"},
+        "not found": {"denominator": "nobody"},
+        "need their values": {"slices": ["action_type"]},
+        "not slices": {"slice_values": {"operator": ["FT"]}},
+    }
+    for message, bad in problems.items():
+        with pytest.raises(CatalogError, match=message):
+            _parse(rate | bad, 1)
+    with pytest.raises(CatalogError, match="with a denominator only"):
+        _parse({**rate, "denominator": "", "slices": ["action_type"],
+                "slice_values": {"action_type": ["FORMATION"]}}, 1)
+
+
+def test_numerator_units_outside_the_population_are_an_error(warehouse, tmp_path,
+                                                              monkeypatch):
+    """A rate over stock_prev whose file yields a person who is not in the M-1 stock."""
+    sql = tmp_path / "outside.sql"
+    sql.write_text("SELECT p.period, '75056' AS commune_code, 1 AS num FROM eng_periods p",
+                   encoding="utf-8")
+    entry = {"code": "X", "family": "performance", "unit": "rate", "label_fr": "x",
+             "definition_fr": "x", "aggregation": "rate", "sql_file": str(sql),
+             "denominator": "stock_prev"}
+    monkeypatch.setattr(engine, "load_catalog", lambda: [_parse(entry, 1)])
+    insert(warehouse, "registrations", "FT", "2024-02", [reg("r", 1, "2024-01-05", "2A004")])
+    with pytest.raises(ValueError, match="outside its population stock_prev"):
+        compute_indicators(warehouse, codes=["X"], progress=None)
+    assert warehouse.execute("SELECT count(*) FROM indicators.indicator_values"
+                             " WHERE indicator_code = 'X'").fetchone()[0] == 0
 
 
 def test_write_catalog(warehouse):

@@ -123,6 +123,28 @@ def test_perf_training_immersion(warehouse):
     assert res[("2024-02", "DEP", "75", "action_type", "IMMERSION")] == (1, 4, 0.25)
 
 
+def test_training_slices_keep_the_population_where_no_unit_starts(warehouse):
+    """The January 2024 stock: P1 in Paris starts an IMMERSION in February, P2 in Ajaccio
+    starts nothing. Nobody starts a FORMATION anywhere, yet its slice is published with
+    the whole stock as denominator: NAT 0 / 2; Corse-du-Sud 0 / 1 in every slice."""
+    insert(warehouse, "registrations", "FT", "2024-02", [
+        reg("f1", 1, "2023-12-01", "75056"), reg("f2", 2, "2023-12-01", "2A004")])
+    insert(warehouse, "actions", "FT", "2024-02", [
+        {"action_id": "a1", "person_id": 1, "action_type": "IMMERSION",
+         "start_date": "2024-02-29"}])
+    compute_indicators(warehouse, periods=[FEB], codes=["PERF_TRAINING_IMMERSION"],
+                       progress=None)
+    res = results(warehouse, "PERF_TRAINING_IMMERSION")
+    assert res[("2024-02", "NAT", "FR", "total", "total")] == (1, 2, 0.5)
+    assert res[("2024-02", "NAT", "FR", "action_type", "FORMATION")] == (0, 2, 0.0)
+    assert res[("2024-02", "NAT", "FR", "action_type", "IMMERSION")] == (1, 2, 0.5)
+    for breakdown, value in (("total", "total"), ("action_type", "FORMATION"),
+                             ("action_type", "IMMERSION")):
+        assert res[("2024-02", "DEP", "2A", breakdown, value)] == (0, 1, 0.0)
+    # Both registered on 2023-12-01: under 6 months at the end of January.
+    assert cells(res, "2024-02", "NAT", "seniority") == {"<6m": 0.5}
+
+
 def _answer(rid: str, kind: str, when: str, score: int, person: int | None = None,
             commune: str | None = None) -> dict:
     return {"response_id": rid, "respondent_type": kind, "person_id": person,

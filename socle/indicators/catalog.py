@@ -13,6 +13,8 @@ import duckdb
 from socle.config import SQL_DIR
 
 CATALOG_PATH = SQL_DIR / "indicators" / "catalog.toml"
+# Shared denominators of rates (`denominator = "<name>"`): sql/populations/<name>.sql.
+POPULATIONS_DIR = SQL_DIR / "populations"
 
 FAMILIES = ("capture", "delivery", "performance")
 AGGREGATIONS = ("count", "rate", "median")
@@ -40,10 +42,20 @@ class Indicator:
     sql_file: str
     months_after: int = 0  # loaded months needed after the period (6 for PERF_ACCESS_6M)
     slices: tuple[str, ...] = ()  # breakdowns the SQL file emits itself, as rows
+    # A rate over a shared population: the file yields its numerator units only, the
+    # denominator is the population's count (sql/populations/<denominator>.sql).
+    denominator: str = ""
+    # The values of each slice of such a rate ((slice, (value, ...)), ...): each takes the
+    # whole population as denominator, including where no unit of the value occurs.
+    slice_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def sql_path(self) -> Path:
         return SQL_DIR / "indicators" / self.sql_file
+
+    @property
+    def population_path(self) -> Path | None:
+        return POPULATIONS_DIR / f"{self.denominator}.sql" if self.denominator else None
 
     @property
     def published_breakdowns(self) -> tuple[str, ...]:
@@ -69,6 +81,8 @@ def _parse(entry: dict, position: int) -> Indicator:
         sql_file=entry["sql_file"],
         months_after=int(entry.get("months_after", 0)),
         slices=tuple(entry.get("slices", ())),
+        denominator=entry.get("denominator", ""),
+        slice_values=tuple((k, tuple(v)) for k, v in entry.get("slice_values", {}).items()),
     )
     problems = []
     if ind.family not in FAMILIES:
@@ -88,6 +102,19 @@ def _parse(entry: dict, position: int) -> Indicator:
         problems.append(f"slice names {bad} are not lowercase identifiers")
     if ind.months_after < 0:
         problems.append("months_after < 0")
+    if ind.denominator:
+        if ind.aggregation != "rate":
+            problems.append("a denominator is for rates only")
+        if not _NAME.match(ind.denominator) or not ind.population_path.is_file():
+            problems.append(f"population {ind.population_path} not found")
+        missing_values = [s for s in ind.slices if s not in dict(ind.slice_values)]
+        if missing_values:
+            problems.append(f"slices {missing_values} need their values (slice_values)")
+    stray = [s for s, _ in ind.slice_values if s not in ind.slices]
+    if ind.slice_values and not ind.denominator:
+        problems.append("slice_values are for rates with a denominator only")
+    elif stray:
+        problems.append(f"slice_values for {stray}, not slices")
     if not ind.sql_path.is_file():
         problems.append(f"SQL file {ind.sql_path} not found")
     if problems:

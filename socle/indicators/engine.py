@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from schemas.codes import EXTRACTS
-from socle.indicators.catalog import Indicator, load_catalog
+from socle.indicators.catalog import POPULATIONS_DIR, Indicator, load_catalog
 from socle.reference import zoning_year
 from socle.warehouse import read_sql, run_script, split_statements, transaction
 
@@ -177,48 +177,124 @@ def _build_shared(con: duckdb.DuckDBPyConnection, table: str, built: set[str]) -
     built.add(table)
 
 
-def _fact_columns(con: duckdb.DuckDBPyConnection, ind: Indicator, sql: str) -> list[str]:
+def _fact_columns(con: duckdb.DuckDBPyConnection, label: str, sql: str) -> list[str]:
     """The fact columns an indicator file yields (besides its commune), so the stored
     facts hold those only; a column the roll-up does not know is an error."""
     yielded = con.sql(f"SELECT * FROM (\n{sql}\n) LIMIT 0").columns
     unknown = sorted(set(yielded) - set(FACT_COLUMNS))
     if unknown:
-        raise ValueError(f"{ind.sql_file}: columns {unknown} are not fact columns "
+        raise ValueError(f"{label}: columns {unknown} are not fact columns "
                          f"(known: {', '.join(FACT_COLUMNS)})")
     keep = {"period", "num", *yielded} - {"commune_code"}
     return [c for c in FACT_COLUMNS if c in keep]
 
 
-def _run_indicator(
-    con: duckdb.DuckDBPyConnection, ind: Indicator, built: set[str]
-) -> None:
-    """Facts (placed in territorial cells, stored counted), then the shared roll-up: the
-    indicator file stays one plain SELECT, the engine does the rest."""
-    sql = ind.sql_path.read_text(encoding="utf-8")
+def _build_for(con: duckdb.DuckDBPyConnection, sql: str, built: set[str]) -> None:
+    """Build the shared tables and population views that `sql` names (outside comments)."""
+    code = re.sub(r"--[^\n]*", "", sql)
     for table in SHARED_TABLES:
-        if re.search(rf"\b{table}\b", sql):
+        if re.search(rf"\b{table}\b", code):
             _build_shared(con, table, built)
-    statements = split_statements(sql)
+    for name in re.findall(r"\beng_pop_(\w+)", code):
+        _build_population(con, name, built)
+
+
+def _build_population(con: duckdb.DuckDBPyConnection, name: str, built: set[str]) -> None:
+    """The view `eng_pop_<name>` over sql/populations/<name>.sql: a population's units."""
+    view = f"eng_pop_{name}"
+    if view in built:
+        return
+    path = POPULATIONS_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise ValueError(f"{view}: no population file {path}")
+    sql = _single_select(path)
+    _build_for(con, sql, built)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS\n{sql}")
+    built.add(view)
+
+
+def _single_select(path: Path) -> str:
+    statements = split_statements(path.read_text(encoding="utf-8"))
     if len(statements) != 1:
-        raise ValueError(f"{ind.sql_file}: one SELECT statement expected, "
+        raise ValueError(f"{path.name}: one SELECT statement expected, "
                          f"found {len(statements)}")
+    return statements[0]
+
+
+def _count_facts(
+    con: duckdb.DuckDBPyConnection, label: str, sql: str, kind: str,
+    breakdowns: list[str], slices: list[str], months_after: int,
+) -> None:
+    """Facts of `sql` (placed in territorial cells, stored counted), then their counts per
+    (period, cell, breakdown, value) in `eng_cells`: the indicator file stays one plain
+    SELECT, the engine does the rest."""
+    columns = ", ".join(f"f.{c}" for c in _fact_columns(con, label, sql))
+    facts = (read_sql("engine/facts.sql").replace("__INDICATOR__", sql)
+             .replace("__COLUMNS__", columns))
+    for stmt in split_statements(facts):
+        con.execute(stmt, {"months_after": months_after} if "$months_after" in stmt
+                    else None)
+    run_script(con, f"engine/explode_{kind}.sql",
+               {"breakdowns": ["total", *breakdowns], "slices": slices})
+
+
+def _population_cells(
+    con: duckdb.DuckDBPyConnection, name: str, breakdowns: list[str], built: set[str]
+) -> str:
+    """The counts of population `name` per (period, cell, breakdown, value), computed once
+    per run for every rate sharing it (`breakdowns`: theirs together)."""
+    table = f"eng_popcells_{name}"
+    if table not in built:
+        _build_population(con, name, built)
+        _count_facts(con, f"populations/{name}.sql", f"SELECT * EXCLUDE (pid) "
+                     f"FROM eng_pop_{name}", "sum", breakdowns, [], 0)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM eng_cells")
+        built.add(table)
+    return table
+
+
+def _run_indicator(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, built: set[str],
+    population_breakdowns: dict[str, list[str]],
+) -> None:
+    sql = _single_select(ind.sql_path)
+    _build_for(con, sql, built)
+    kind = "median" if ind.aggregation == "median" else "sum"
     params = {
         "breakdowns": ["total", *ind.breakdowns],
-        "slices": list(ind.slices),
         "months_after": ind.months_after,
         "code": ind.code,
         "aggregation": ind.aggregation,
         "unit": ind.unit,
     }
-    columns = ", ".join(f"f.{c}" for c in _fact_columns(con, ind, statements[0]))
-    facts = (read_sql("engine/facts.sql").replace("__INDICATOR__", statements[0])
-             .replace("__COLUMNS__", columns))
-    for stmt in split_statements(facts):
-        con.execute(stmt, {"months_after": ind.months_after} if "$months_after" in stmt
-                    else None)
-    kind = "median" if ind.aggregation == "median" else "sum"
-    run_script(con, f"engine/explode_{kind}.sql", params)
+    if ind.denominator:
+        cells = _population_cells(con, ind.denominator,
+                                  population_breakdowns[ind.denominator], built)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW eng_denominator AS FROM {cells}")
+    _count_facts(con, ind.sql_file, sql, kind, list(ind.breakdowns), list(ind.slices),
+                 ind.months_after)
+    if ind.denominator:
+        run_script(con, "engine/add_denominator.sql", {
+            **params,
+            "slice_values": [{"breakdown": b, "value": v}
+                             for b, values in ind.slice_values for v in values],
+        })
+        _check_within_population(con, ind)
     run_script(con, f"engine/rollup_{kind}.sql", params)
+
+
+def _check_within_population(con: duckdb.DuckDBPyConnection, ind: Indicator) -> None:
+    """A numerator unit outside the population would make a rate above 1 somewhere."""
+    over = con.execute(
+        "SELECT period, breakdown, breakdown_value FROM eng_cells "
+        "GROUP BY period, cell, breakdown, breakdown_value HAVING sum(n) > sum(d) LIMIT 1"
+    ).fetchall()
+    if over:
+        period, breakdown, value = over[0]
+        raise ValueError(
+            f"{ind.sql_file}: yields units outside its population {ind.denominator} "
+            f"(period {period}, {breakdown} = {value}): select them from "
+            f"eng_pop_{ind.denominator}")
 
 
 def compute_indicators(
@@ -255,9 +331,14 @@ def compute_indicators(
             say(f"indicators: inputs ready for {len(periods)} months "
                 f"({time.perf_counter() - started:.1f} s)")
             built: set[str] = set()
+            population_breakdowns: dict[str, list[str]] = {}
+            for ind in catalog:
+                if ind.denominator:
+                    known = population_breakdowns.setdefault(ind.denominator, [])
+                    known += [b for b in ind.breakdowns if b not in known]
             for ind in catalog:
                 t0 = time.perf_counter()
-                _run_indicator(con, ind, built)
+                _run_indicator(con, ind, built, population_breakdowns)
                 say(f"indicators: {ind.code} ({time.perf_counter() - t0:.1f} s)")
             with transaction(con):
                 con.execute(

@@ -6,9 +6,6 @@ WITH hired AS (
     JOIN eng_periods p ON h.hire_date BETWEEN p.m_start AND p.m_end
     WHERE h.durable
 )
-SELECT p.period, s.commune_code, CASE WHEN h.pid IS NULL THEN 0 ELSE 1 END AS num,
-       s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
-       s.seniority
-FROM eng_periods p
-JOIN eng_stock s ON s.ref_date = p.prev_end
-LEFT JOIN hired h ON h.period = p.period AND h.pid = s.pid
+SELECT s.* EXCLUDE (pid), 1 AS num
+FROM eng_pop_stock_prev s
+SEMI JOIN hired h ON h.period = s.period AND h.pid = s.pid

@@ -1,13 +1,11 @@
 -- PERF_RETURN_EMPLOYMENT: persons active at the end of M-1 (placed there, attributes then)
--- with at least one hire dated in M, over all persons active at the end of M-1.
+-- with at least one hire dated in M, over all persons active at the end of M-1 (catalog:
+-- denominator = stock_prev). Yields the numerator's persons, as rows of that population.
 WITH hired AS (
     SELECT DISTINCT p.period, h.pid
     FROM eng_hires h
     JOIN eng_periods p ON h.hire_date BETWEEN p.m_start AND p.m_end
 )
-SELECT p.period, s.commune_code, CASE WHEN h.pid IS NULL THEN 0 ELSE 1 END AS num,
-       s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
-       s.seniority
-FROM eng_periods p
-JOIN eng_stock s ON s.ref_date = p.prev_end
-LEFT JOIN hired h ON h.period = p.period AND h.pid = s.pid
+SELECT s.* EXCLUDE (pid), 1 AS num
+FROM eng_pop_stock_prev s
+SEMI JOIN hired h ON h.period = s.period AND h.pid = s.pid

@@ -1,7 +1,8 @@
 -- PERF_TRAINING_IMMERSION: persons active at the end of M-1 with an action (training or
--- immersion) started in M, over all persons active at the end of M-1. The action_type
--- slices keep the whole M-1 stock as denominator: share who started a FORMATION, share
--- who started an IMMERSION.
+-- immersion) started in M, over all persons active at the end of M-1 (catalog:
+-- denominator = stock_prev). The action_type slices keep that whole population as
+-- denominator: share who started a FORMATION, share who started an IMMERSION. Yields the
+-- numerators' persons, as rows of the population.
 WITH started AS (
     SELECT p.period, a.pid,
            bool_or(a.action_type = 'FORMATION') AS formation,
@@ -10,26 +11,18 @@ WITH started AS (
     JOIN eng_periods p ON a.start_date BETWEEN p.m_start AND p.m_end
     GROUP BY p.period, a.pid
 ),
--- Read three times (headline, two slices), so DuckDB stores it: only the columns used
--- (with the stock's every column it took 12.9 s at 6M persons instead of 7.8 s).
-stock AS (
-    SELECT p.period, s.commune_code, s.attr, s.birth_year, s.seniority,
-           coalesce(a.formation, false) AS formation,
-           coalesce(a.immersion, false) AS immersion, a.pid IS NOT NULL AS any_action
-    FROM eng_periods p
-    JOIN eng_stock s ON s.ref_date = p.prev_end
-    LEFT JOIN started a ON a.period = p.period AND a.pid = s.pid
+starters AS (
+    SELECT s.*, a.formation, a.immersion
+    FROM eng_pop_stock_prev s
+    JOIN started a ON a.period = s.period AND a.pid = s.pid
 )
-SELECT period, commune_code, any_action::INTEGER AS num, NULL AS breakdown,
-       NULL AS breakdown_value,
-       attr, eng_age_band(period, birth_year) AS age_band,
-       seniority
-FROM stock
+SELECT period, commune_code, 1 AS num, NULL AS breakdown, NULL AS breakdown_value,
+       attr, age_band, seniority
+FROM starters
 UNION ALL
-SELECT period, commune_code, formation::INTEGER, 'action_type', 'FORMATION',
-       NULL, NULL, NULL
-FROM stock
+-- A slice row counts in its slice only: no attributes to group it by.
+SELECT period, commune_code, 1, 'action_type', 'FORMATION', NULL, NULL, NULL
+FROM starters WHERE formation
 UNION ALL
-SELECT period, commune_code, immersion::INTEGER, 'action_type', 'IMMERSION',
-       NULL, NULL, NULL
-FROM stock
+SELECT period, commune_code, 1, 'action_type', 'IMMERSION', NULL, NULL, NULL
+FROM starters WHERE immersion
