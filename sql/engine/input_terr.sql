@@ -6,7 +6,9 @@
 -- `d >= registration_date AND d < until_date`: a hash join, where an ASOF join sorts
 -- both sides (3 times slower on 17M national pathway-months). `category` is that of the
 -- latest FT registration started by then ('none' without any).
--- The windows run over narrow columns and the row id; the wide rows are fetched by id.
+-- A person with a single spell (most of them) has it as their territory from its date
+-- on; only persons with several spells go through the windows, which run over narrow
+-- columns and the row id, the wide rows fetched by id.
 -- The attributes are stored as `attr`, an entry of eng_attr (operator null): indicator
 -- files pass it on to their facts, the roll-up decodes it after counting.
 CREATE OR REPLACE TEMP TABLE eng_terr_k AS
@@ -16,11 +18,17 @@ SELECT rowid AS rid,
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ), 'none') AS category
 FROM eng_reg
+WHERE n_reg > 1
 QUALIFY row_number() OVER (
     PARTITION BY pid, registration_date ORDER BY registration_id DESC, operator DESC
 ) = 1;
 
 CREATE OR REPLACE TEMP TABLE eng_terr_wide AS
+SELECT pid, registration_date, DATE '9999-12-31' AS until_date, commune_code, birth_year,
+       NULL::VARCHAR[] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
+       coalesce(ft_category, 'none') AS category
+FROM eng_reg WHERE n_reg = 1
+UNION ALL
 SELECT r.pid, r.registration_date,
        coalesce(lead(r.registration_date) OVER (PARTITION BY r.pid
                                                 ORDER BY r.registration_date),
