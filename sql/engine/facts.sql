@@ -9,13 +9,15 @@
 -- education, allowance, disabled_worker, qpv, zrr, category): the roll-up decodes it
 -- after counting; a column of those the file yields itself wins over that of `attr`.
 -- The commune is stored as its territorial cell (eng_cellmap, zoning of the period's
--- year): the roll-up then groups on a small integer.
+-- year): the roll-up then groups on a small integer. Communes come as eng_commune_type
+-- (the engine's tables) or as code strings, read as that enum: a code the reference does
+-- not know is null, placed at the national level only.
 
 -- Every column an indicator file may yield, with its type (the file's SELECT is read BY
 -- NAME against it: columns it leaves out are null).
 CREATE OR REPLACE TABLE eng_work.eng_facts_in (
     period DATE NOT NULL,
-    commune_code VARCHAR,
+    commune_code eng_commune_type,
     num DOUBLE,
     breakdown VARCHAR,
     breakdown_value VARCHAR,
@@ -49,7 +51,7 @@ __INDICATOR__
 )) f
 JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
 LEFT JOIN eng_cellmap m
-  ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = f.commune_code
+  ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = eng_commune(f.commune_code)
 GROUP BY ALL;
 
 -- What the roll-up reads: every column (null where the file yields none) and `units`.

@@ -1,7 +1,8 @@
 -- eng_offers: built by the engine the first time an indicator file names it.
 -- Job offers, latest version.
 CREATE OR REPLACE TEMP TABLE eng_offers AS
-SELECT o.operator, o.offer_id, coalesce(h.commune_code, o.commune_code) AS commune_code,
+SELECT o.operator, o.offer_id, eng_commune(coalesce(h.commune_code, o.commune_code))
+           AS commune_code,
        o.posted_date, o.closed_date, o.closing_reason
 FROM staging.job_offers o
 SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.job_offers

@@ -24,7 +24,7 @@ SELECT
     r.registration_date,
     r.exit_date,
     r.exit_reason,
-    coalesce(h.commune_code, r.commune_code) AS commune_code,
+    eng_commune(coalesce(h.commune_code, r.commune_code)) AS commune_code,
     coalesce(r.sex, 'unknown') AS sex,
     r.birth_year,
     CASE

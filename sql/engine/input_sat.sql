@@ -11,7 +11,7 @@ INSERT INTO eng_pid FROM eng_new_pids('eng_l_sat');
 
 CREATE OR REPLACE TEMP TABLE eng_sat AS
 SELECT p.pid, e.operator, e.response_id, e.respondent_type,
-       coalesce(h.commune_code, e.commune_code) AS commune_code,
+       eng_commune(coalesce(h.commune_code, e.commune_code)) AS commune_code,
        e.response_date, e.score
 FROM eng_l_sat e
 LEFT JOIN eng_pid p USING (person_id)
