@@ -12,13 +12,12 @@
 -- The attributes are stored as `attr`, an entry of eng_attr (operator null): indicator
 -- files pass it on to their facts, the roll-up decodes it after counting.
 CREATE OR REPLACE TEMP TABLE eng_terr_k AS
-SELECT rowid AS rid,
+SELECT r.rowid AS rid,
     coalesce(last_value(ft_category IGNORE NULLS) OVER (
         PARTITION BY pid ORDER BY registration_date, registration_id, operator
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ), 'none') AS category
-FROM eng_reg
-WHERE n_reg > 1
+FROM eng_reg r SEMI JOIN eng_reg_multi USING (pid)
 QUALIFY row_number() OVER (
     PARTITION BY pid, registration_date ORDER BY registration_id DESC, operator DESC
 ) = 1;
@@ -27,7 +26,7 @@ CREATE OR REPLACE TEMP TABLE eng_terr_wide AS
 SELECT pid, registration_date, DATE '9999-12-31' AS until_date, commune_code, birth_year,
        NULL::VARCHAR[] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
        coalesce(ft_category, 'none') AS category
-FROM eng_reg WHERE n_reg = 1
+FROM eng_reg ANTI JOIN eng_reg_multi USING (pid)
 UNION ALL
 SELECT r.pid, r.registration_date,
        coalesce(lead(r.registration_date) OVER (PARTITION BY r.pid

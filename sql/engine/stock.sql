@@ -21,8 +21,9 @@ multi AS (
     SELECT r.pid, r.operator, r.registration_date,
            unnest(range(greatest(r.first_idx, b.lo), least(r.last_idx, b.hi) + 1))
                AS ref_idx
-    FROM eng_reg r, bounds b
-    WHERE r.n_reg > 1 AND r.first_idx <= b.hi AND r.last_idx >= b.lo
+    FROM eng_reg r CROSS JOIN bounds b
+    SEMI JOIN eng_reg_multi m ON m.pid = r.pid
+    WHERE r.first_idx <= b.hi AND r.last_idx >= b.lo
 ),
 multi_person AS (
     SELECT d.ref_date, m.pid, list_sort(list_distinct(list(m.operator))) AS operator,
@@ -43,7 +44,7 @@ CREATE OR REPLACE TEMP VIEW eng_stock_single AS
 SELECT pid, registration_date, commune_code, birth_year, first_idx, last_idx,
        [operator] AS operator, sex, education, allowance, disabled_worker, qpv, zrr,
        coalesce(ft_category, 'none') AS category
-FROM eng_reg WHERE n_reg = 1;
+FROM eng_reg ANTI JOIN eng_reg_multi USING (pid);
 
 -- New combinations of operators and attributes get the next integers.
 CREATE OR REPLACE TEMP VIEW eng_stock_combos AS
