@@ -25,7 +25,7 @@ SELECT
     r.exit_reason,
     eng_commune(coalesce(h.commune_code, r.commune_code)) AS commune_code,
     coalesce(r.sex, 'unknown') AS sex,
-    r.birth_year,
+    r.birth_year::SMALLINT AS birth_year,
     CASE
         WHEN r.education_level IN ('1', '2', '3') THEN 'infra_bac'
         WHEN r.education_level = '4' THEN 'bac'
