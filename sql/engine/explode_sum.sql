@@ -2,6 +2,9 @@
 -- grouping per breakdown (a branch whose breakdown the catalog does not list is pruned by
 -- its constant filter). A null attribute is 'unknown'; list attributes put a unit under
 -- each of their values. Rows with `breakdown` set are slices: they count there only.
+-- Each branch reads the rows of its grouping set (`gset`, sql/engine/facts.sql): the
+-- attribute set for the total and the attributes, its own set for a column counted on its
+-- own, the slice set for slices.
 -- Keys are a date, a small integer and a short string: the hash tables stay small. Each
 -- branch scans eng_facts itself (a shared CTE would be materialised with every column).
 -- Facts carrying `attr` (stock or territory-spell operators and attributes) are first
@@ -18,7 +21,7 @@ SELECT period, cell, attr, NULL::VARCHAR[] AS operator, NULL::VARCHAR AS sex,
        NULL::VARCHAR AS disabled_worker, NULL::VARCHAR AS qpv, NULL::VARCHAR AS zrr,
        NULL::VARCHAR AS category, sum(num * units) AS n, sum(units) AS d
 FROM eng_facts
-WHERE breakdown IS NULL AND attr IS NOT NULL
+WHERE gset = 'attr' AND breakdown IS NULL AND attr IS NOT NULL
   AND coalesce(operator, allowance) IS NULL
   AND coalesce(sex, education, disabled_worker, qpv, zrr, category) IS NULL
 GROUP BY period, cell, attr
@@ -26,7 +29,7 @@ UNION ALL
 SELECT period, cell, attr, operator, sex, education, allowance, disabled_worker, qpv, zrr,
        category, sum(num * units), sum(units)
 FROM eng_facts
-WHERE breakdown IS NULL AND attr IS NOT NULL
+WHERE gset = 'attr' AND breakdown IS NULL AND attr IS NOT NULL
   AND (coalesce(operator, allowance) IS NOT NULL
        OR coalesce(sex, education, disabled_worker, qpv, zrr, category) IS NOT NULL)
 GROUP BY ALL;
@@ -40,19 +43,20 @@ FROM eng_decode_attr('eng_attr_counts')
 UNION ALL
 SELECT period, cell, operator, sex, education, allowance, disabled_worker, qpv, zrr,
        category, num * units, units
-FROM eng_facts WHERE breakdown IS NULL AND attr IS NULL;
+FROM eng_facts WHERE gset = 'attr' AND breakdown IS NULL AND attr IS NULL;
 
 -- $breakdowns: the catalog's breakdowns plus 'total'; $slices: the catalog's slices.
 CREATE OR REPLACE TEMP TABLE eng_cells AS
 SELECT period, cell, 'total' AS breakdown, 'total' AS breakdown_value,
        sum(num * units) AS n, sum(units) AS d
-FROM eng_facts WHERE breakdown IS NULL GROUP BY ALL
+FROM eng_facts WHERE gset = 'attr' AND breakdown IS NULL GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'sex', coalesce(sex, 'unknown'), sum(n), sum(d)
 FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'sex') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'age_band', coalesce(age_band, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'age_band') GROUP BY ALL
+FROM eng_facts WHERE gset = 'age_band' AND breakdown IS NULL
+  AND list_contains($breakdowns::VARCHAR[], 'age_band') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'education', coalesce(education, 'unknown'), sum(n), sum(d)
 FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'education') GROUP BY ALL
@@ -67,16 +71,19 @@ SELECT period, cell, 'zrr', coalesce(zrr, 'unknown'), sum(n), sum(d)
 FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'zrr') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'seniority', coalesce(seniority, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'seniority') GROUP BY ALL
+FROM eng_facts WHERE gset = 'seniority' AND breakdown IS NULL
+  AND list_contains($breakdowns::VARCHAR[], 'seniority') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'category', coalesce(category, 'unknown'), sum(n), sum(d)
 FROM eng_attr_facts WHERE list_contains($breakdowns::VARCHAR[], 'category') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'exit_reason', coalesce(exit_reason, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'exit_reason') GROUP BY ALL
+FROM eng_facts WHERE gset = 'exit_reason' AND breakdown IS NULL
+  AND list_contains($breakdowns::VARCHAR[], 'exit_reason') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'action_type', coalesce(action_type, 'unknown'), sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'action_type') GROUP BY ALL
+FROM eng_facts WHERE gset = 'action_type' AND breakdown IS NULL
+  AND list_contains($breakdowns::VARCHAR[], 'action_type') GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'operator', v, sum(n), sum(d)
 FROM (SELECT period, cell, n, d, unnest(coalesce(operator, ['unknown'])) AS v FROM eng_attr_facts
@@ -90,9 +97,10 @@ GROUP BY ALL
 UNION ALL
 SELECT period, cell, 'pathway_type', v, sum(num * units), sum(units)
 FROM (SELECT period, cell, num, units, unnest(coalesce(pathway_type, ['unknown'])) AS v FROM eng_facts
-      WHERE breakdown IS NULL AND list_contains($breakdowns::VARCHAR[], 'pathway_type'))
+      WHERE gset = 'pathway_type' AND breakdown IS NULL
+        AND list_contains($breakdowns::VARCHAR[], 'pathway_type'))
 GROUP BY ALL
 UNION ALL
 SELECT period, cell, breakdown, breakdown_value, sum(num * units), sum(units)
-FROM eng_facts WHERE breakdown IS NOT NULL AND list_contains($slices::VARCHAR[], breakdown)
+FROM eng_facts WHERE gset = 'slice' AND list_contains($slices::VARCHAR[], breakdown)
 GROUP BY ALL;

@@ -37,26 +37,30 @@ CREATE OR REPLACE TABLE eng_work.eng_facts_in (
     attr INTEGER
 );
 
--- The facts are stored with only the columns the file yields (__COLUMNS__, filled in by
--- the engine), counted: one row per distinct combination, `units` the units it stands
--- for (the national stock's ~37M person-months make ~7.5M rows), in a temporary table.
--- The full set of columns, null ones included, one row per unit, needed a compressed
--- table that cost several times as much to write and to read back. Slice rows are
--- stored with the others (the roll-up tells them by `breakdown`), so the file runs once.
--- Periods still waiting for later months ($months_after) are left out.
+-- The facts are stored with only the columns the file yields and the roll-up uses
+-- (__COLUMNS__, filled in by the engine), counted per grouping set (__GROUP_BY__, `gset`
+-- names a row's set): the attributes together ('attr'), each of age_band, seniority,
+-- exit_reason, action_type, pathway_type on its own, slice rows by (breakdown, value)
+-- ('slice'); `units` the units a row stands for. The national stock's ~37M person-months
+-- make ~1.9M rows (7.5M when every column was counted together). Every row keeps its
+-- `breakdown`: slice rows count in their slice only. One row per unit, null columns
+-- included, needed a compressed table that cost several times as much to write and to
+-- read back. The file runs once. Periods still waiting for later months ($months_after)
+-- are left out.
 CREATE OR REPLACE TEMP TABLE eng_facts_rows AS
-SELECT __COLUMNS__, coalesce(m.cell, 0) AS cell, count(*) AS units
+SELECT __COLUMNS__, coalesce(m.cell, 0) AS cell, __GSET__ AS gset, count(*) AS units
 FROM ((FROM eng_facts_in) UNION ALL BY NAME (
 __INDICATOR__
 )) f
 JOIN eng_periods p ON p.period = f.period AND p.months_after >= $months_after
 LEFT JOIN eng_cellmap m
   ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = eng_commune(f.commune_code)
-GROUP BY ALL;
+GROUP BY __GROUP_BY__;
 
 -- What the roll-up reads: every column (null where the file yields none) and `units`.
 CREATE OR REPLACE TEMP VIEW eng_facts AS
-SELECT * EXCLUDE (commune_code), NULL::INTEGER AS cell, NULL::BIGINT AS units
+SELECT * EXCLUDE (commune_code), NULL::INTEGER AS cell, NULL::VARCHAR AS gset,
+       NULL::BIGINT AS units
 FROM eng_facts_in
 UNION ALL BY NAME
 SELECT * FROM eng_facts_rows;
