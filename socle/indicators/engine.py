@@ -198,18 +198,15 @@ def _fact_columns(
     return [c for c in FACT_COLUMNS if c in keep]
 
 
-def _grouping(columns: list[str], kind: str) -> tuple[str, str]:
+def _grouping(columns: list[str]) -> tuple[str, str]:
     """GROUP BY clause of the facts and the expression naming each row's grouping set
-    (`gset`): for a count or a rate, one set for the attributes ('attr'), one per column
-    counted on its own, one for slice rows ('slice'); a median's histograms keep every
-    combination (one set)."""
+    (`gset`): one set for the attributes ('attr'), one per column counted on its own, one
+    for slice rows ('slice'). `num` is in every set: a median's histograms count values."""
     base = ["period", "num", "cell", *(["breakdown"] if "breakdown" in columns else [])]
-    own = [c for c in columns if c in OWN_SET_COLUMNS] if kind == "sum" else []
+    own = [c for c in columns if c in OWN_SET_COLUMNS]
     together = [c for c in columns if c not in {*base, *own, "breakdown_value"}]
-    if kind != "sum" or "breakdown_value" not in columns:
-        together += [c for c in columns if c == "breakdown_value"]
     sets = [base + together] + [base + [c] for c in own]
-    if kind == "sum" and "breakdown_value" in columns:
+    if "breakdown_value" in columns:
         sets.append(base + ["breakdown_value"])
     if len(sets) == 1:
         return "ALL", "'attr'"
@@ -218,7 +215,7 @@ def _grouping(columns: list[str], kind: str) -> tuple[str, str]:
         return "coalesce(m.cell, 0)" if c == "cell" else f"f.{c}"
 
     whens = [f"WHEN grouping(f.{c}) = 0 THEN '{c}'" for c in own]
-    if len(sets) > len(own) + 1:
+    if "breakdown_value" in columns:
         whens.append("WHEN grouping(f.breakdown_value) = 0 THEN 'slice'")
     group_by = "GROUPING SETS (" + ", ".join(
         "(" + ", ".join(expr(c) for c in s) + ")" for s in sets) + ")"
@@ -265,15 +262,15 @@ def _count_facts(
     (period, cell, breakdown, value) in `eng_cells`: the indicator file stays one plain
     SELECT, the engine does the rest."""
     columns = _fact_columns(con, label, sql, breakdowns)
-    group_by, gset = _grouping(columns, kind)
+    group_by, gset = _grouping(columns)
     facts = (read_sql("engine/facts.sql").replace("__INDICATOR__", sql)
              .replace("__COLUMNS__", ", ".join(f"f.{c}" for c in columns))
              .replace("__GROUP_BY__", group_by).replace("__GSET__", gset))
     for stmt in split_statements(facts):
         con.execute(stmt, {"months_after": months_after} if "$months_after" in stmt
                     else None)
-    run_script(con, f"engine/explode_{kind}.sql",
-               {"breakdowns": ["total", *breakdowns], "slices": slices})
+    run_script(con, "engine/explode.sql", {"breakdowns": ["total", *breakdowns],
+                                           "slices": slices, "median": kind == "median"})
 
 
 def _population_cells(

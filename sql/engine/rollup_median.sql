@@ -23,7 +23,7 @@ sizes AS (
 ),
 placed AS (
     SELECT (eng_month_idx(c.period)::BIGINT * s.nt + t.tid) * s.nb + b.bvid AS g, c.val,
-           sum(c.c) AS c
+           sum(c.d) AS c
     FROM eng_cells c
     JOIN bv b USING (breakdown, breakdown_value)
     JOIN terr t USING (cell)
