@@ -281,8 +281,13 @@ def _population_cells(
     table = f"eng_popcells_{name}"
     if table not in built:
         _build_population(con, name, built)
-        _count_facts(con, f"populations/{name}.sql", f"SELECT * EXCLUDE (pid) "
-                     f"FROM eng_pop_{name}", "sum", breakdowns, [], 0)
+        # The population's fact columns: it may carry others (pid, dates) for the rates
+        # selecting their numerator from it.
+        facts = [c for c in con.sql(f"FROM eng_pop_{name} LIMIT 0").columns
+                 if c in FACT_COLUMNS]
+        _count_facts(con, f"populations/{name}.sql",
+                     f"SELECT {', '.join(facts)} FROM eng_pop_{name}", "sum", breakdowns,
+                     [], 0)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM eng_cells")
         built.add(table)
     return table

@@ -2,13 +2,21 @@
 -- exit_reason and the territory come from the person's last exit in M (latest exit_date,
 -- then latest registration); operators are those whose spells ended in M.
 WITH exits AS (
-    SELECT p.period, p.m_end, r.pid,
-           max(r.exit_date) AS ref_date,
-           arg_max_null(r.exit_reason, (r.exit_date, r.registration_date,
-                                        r.registration_id, r.operator)) AS exit_reason,
-           list_sort(list_distinct(list(r.operator))) AS operator
+    -- A person with a single spell (most of them) passes straight through.
+    SELECT p.period, p.m_end, r.pid, r.exit_date AS ref_date, r.exit_reason,
+           [r.operator] AS operator
     FROM eng_reg r
     JOIN eng_periods p ON r.exit_date BETWEEN p.m_start AND p.m_end
+    ANTI JOIN eng_reg_multi m ON m.pid = r.pid
+    UNION ALL
+    SELECT p.period, p.m_end, r.pid,
+           max(r.exit_date),
+           arg_max_null(r.exit_reason, (r.exit_date, r.registration_date,
+                                        r.registration_id, r.operator)),
+           list_sort(list_distinct(list(r.operator)))
+    FROM eng_reg r
+    JOIN eng_periods p ON r.exit_date BETWEEN p.m_start AND p.m_end
+    SEMI JOIN eng_reg_multi m ON m.pid = r.pid
     GROUP BY p.period, p.m_end, r.pid
 ),
 gone AS (
