@@ -16,9 +16,9 @@ JAN = d("2024-01-01")
 
 # Persons active at the end of the month, under a category of the file's own (the FT
 # category prefixed, 'not_FT' without one) instead of the one `attr` stands for; `num`:
-# days since the first start (for the median variant).
+# days since the latest registration (for the median variant).
 OWN_CATEGORY_SQL = """
-SELECT p.period, s.commune_code, (s.ref_date - s.first_start)::DOUBLE AS num, s.attr,
+SELECT p.period, s.commune_code, (s.ref_date - s.last_registration_date)::DOUBLE AS num, s.attr,
        CASE WHEN x.category = 'none' THEN 'not_FT' ELSE 'FT_' || x.category END AS category
 FROM eng_periods p
 JOIN eng_stock s ON s.ref_date = p.m_end
@@ -29,7 +29,7 @@ JOIN eng_attr x USING (attr)
 def _add_indicator(monkeypatch, tmp_path: Path, code: str, aggregation: str) -> None:
     sql = tmp_path / f"{code.lower()}.sql"
     sql.write_text(OWN_CATEGORY_SQL if aggregation == "median"
-                   else OWN_CATEGORY_SQL.replace("(s.ref_date - s.first_start)::DOUBLE",
+                   else OWN_CATEGORY_SQL.replace("(s.ref_date - s.last_registration_date)::DOUBLE",
                                                  "1"),
                    encoding="utf-8")
     entry = {"code": code, "family": "capture", "unit": "persons" if aggregation == "count"

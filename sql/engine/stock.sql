@@ -1,7 +1,7 @@
 -- eng_stock: every person active at each stock date (end of a period, end of the month
--- before), with the operators following them, the earliest start of their active spells
--- (`first_start`; `seniority`, computed here once for every stock indicator), and their
--- territory and attributes at that date. Built once per run for
+-- before), with the operators following them, their `seniority` (since the earliest start
+-- of their active spells, computed here once for every stock indicator), the date of their
+-- latest registration, and their territory and attributes at that date. Built once per run for
 -- all dates, shared by every stock indicator and every rate over the M-1 stock.
 -- Spells are expanded over the integer months at whose end they are active (no range join
 -- on dates). A person with a single spell (most of them) is their own territory and
@@ -65,7 +65,8 @@ single AS (
     FROM eng_with_attr('eng_stock_single') s, bounds b
     WHERE s.first_idx <= b.hi AND s.last_idx >= b.lo
 )
-SELECT *, eng_seniority(first_start, ref_date) AS seniority
+-- The earliest start serves the seniority only: not stored (one date less per row).
+SELECT * EXCLUDE (first_start), eng_seniority(first_start, ref_date) AS seniority
 FROM (
 SELECT d.ref_date, s.pid, s.registration_date AS first_start,
        s.registration_date AS last_registration_date, s.commune_code, s.birth_year, s.attr
