@@ -265,12 +265,13 @@ def _count_facts(
     group_by, gset = _grouping(columns)
     facts = (read_sql("engine/facts.sql").replace("__INDICATOR__", sql)
              .replace("__COLUMNS__", ", ".join(f"f.{c}" for c in columns))
-             .replace("__GROUP_BY__", group_by).replace("__GSET__", gset))
+             .replace("__GROUP_BY__", group_by).replace("__GSET__", gset)
+             .replace("__VAL__", "num" if kind == "median" else "NULL::DOUBLE"))
     for stmt in split_statements(facts):
         con.execute(stmt, {"months_after": months_after} if "$months_after" in stmt
                     else None)
-    run_script(con, "engine/explode.sql", {"breakdowns": ["total", *breakdowns],
-                                           "slices": slices, "median": kind == "median"})
+    run_script(con, "engine/explode.sql",
+               {"breakdowns": ["total", *breakdowns], "slices": slices})
 
 
 def _population_cells(

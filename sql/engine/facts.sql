@@ -57,10 +57,13 @@ LEFT JOIN eng_cellmap m
   ON m.zy = coalesce(p.zoning_year, -1) AND m.commune_code = eng_commune(f.commune_code)
 GROUP BY __GROUP_BY__;
 
--- What the roll-up reads: every column (null where the file yields none) and `units`.
+-- What the roll-up reads: every column (null where the file yields none), `units`, and
+-- `val`, the value a median's histograms count (__VAL__: num for a median, else null).
 CREATE OR REPLACE TEMP VIEW eng_facts AS
-SELECT * EXCLUDE (commune_code), NULL::INTEGER AS cell, NULL::VARCHAR AS gset,
-       NULL::BIGINT AS units
-FROM eng_facts_in
-UNION ALL BY NAME
-SELECT * FROM eng_facts_rows;
+SELECT *, __VAL__ AS val FROM (
+    SELECT * EXCLUDE (commune_code), NULL::INTEGER AS cell, NULL::VARCHAR AS gset,
+           NULL::BIGINT AS units
+    FROM eng_facts_in
+    UNION ALL BY NAME
+    SELECT * FROM eng_facts_rows
+);
