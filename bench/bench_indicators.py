@@ -69,7 +69,9 @@ SELECT i AS p, md5(i::VARCHAR) || md5((i + 1000000007)::VARCHAR) AS person_id,
        CASE WHEN random() < 0.5 THEN 'F' ELSE 'M' END AS sex,
        1955 + (random() * 50)::INT AS birth_year,
        ((random() * 8)::INT + 1)::VARCHAR AS education_level,
-       (random() * (SELECT count(*) - 1 FROM b_communes))::INT AS ci
+       (random() * (SELECT count(*) - 1 FROM b_communes))::INT AS ci,
+       -- Drawn per person here: a random() inside the unnest below is drawn once.
+       random() < 0.15 AS two_operators
 FROM range($persons) t(i);
 CREATE OR REPLACE TEMP TABLE b_spells AS
 SELECT s.*, (s.reg_date + (random() * 400)::INT) AS exit_raw, random() < 0.5 AS exits
@@ -79,7 +81,7 @@ FROM (
                 ELSE ['ML', 'CD', 'CE'][1 + (random() * 2)::INT] END AS operator,
            'R' || p.p || '_' || k AS registration_id,
            (DATE '2022-01-01' + (random() * 1095)::INT) AS reg_date
-    FROM b_persons p, unnest(CASE WHEN random() < 0.15 THEN [0, 1] ELSE [0] END) u(k)
+    FROM b_persons p, unnest(CASE WHEN p.two_operators THEN [0, 1] ELSE [0] END) u(k)
 ) s;
 INSERT INTO staging.registrations
 SELECT s.registration_id, s.person_id, s.reg_date,
