@@ -37,6 +37,24 @@ CREATE OR REPLACE TEMP TYPE eng_commune_type AS ENUM (
 );
 CREATE OR REPLACE TEMP MACRO eng_commune(code) AS TRY_CAST(code AS eng_commune_type);
 
+-- Sets of codes (a person's operators, pathway types) as bit masks: grouping spells on the
+-- bit_or of an integer is several times faster than on list_sort(list_distinct(list(code)))
+-- (the national multi-operator stock: 1.0 s instead of 4.9 s). eng_bits(codes): a bit
+-- per distinct code of the list; eng_bit_sets(masks, codes): the sorted codes of each
+-- distinct mask of the list, to decode the masks once per set after grouping.
+CREATE OR REPLACE TEMP MACRO eng_bits(codes) AS TABLE
+SELECT code,
+       CASE WHEN n <= 62 THEN 1::BIGINT << (n - 1)::INTEGER
+            ELSE error('more than 62 codes: their sets no longer fit a BIGINT') END AS bit
+FROM (SELECT code, row_number() OVER (ORDER BY code) AS n
+      FROM (SELECT DISTINCT unnest(codes) AS code));
+
+CREATE OR REPLACE TEMP MACRO eng_bit_sets(masks, codes) AS TABLE
+SELECT s.mask, list(b.code ORDER BY b.code) AS codes
+FROM (SELECT DISTINCT unnest(masks) AS mask) s
+JOIN eng_bits(codes) b ON s.mask & b.bit <> 0
+GROUP BY s.mask;
+
 -- Territorial cells: communes grouped by the set of territories they belong to in a
 -- zoning year (région, département, committee). Facts are counted per (period, cell) in
 -- small hash tables, then each level is a sum over cells: exact, because a unit sits in
