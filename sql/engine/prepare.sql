@@ -37,7 +37,7 @@ CREATE OR REPLACE TEMP TYPE eng_commune_type AS ENUM (
 );
 CREATE OR REPLACE TEMP MACRO eng_commune(code) AS TRY_CAST(code AS eng_commune_type);
 
--- Sets of codes (a person's operators, pathway types) as bit masks: grouping spells on the
+-- Sets of codes (a person's operators at a date) as bit masks: grouping spells on the
 -- bit_or of an integer is several times faster than on list_sort(list_distinct(list(code)))
 -- (the national multi-operator stock: 1.0 s instead of 4.9 s). eng_bits(codes): a bit
 -- per distinct code of the list; eng_bit_sets(masks, codes): the sorted codes of each
