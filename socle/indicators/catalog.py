@@ -16,6 +16,11 @@ CATALOG_PATH = SQL_DIR / "indicators" / "catalog.toml"
 # Shared denominators of rates (`denominator = "<name>"`): sql/populations/<name>.sql.
 POPULATIONS_DIR = SQL_DIR / "populations"
 
+
+def population_path(name: str) -> Path:
+    """The SQL file of population `name` (its units, read as the view eng_pop_<name>)."""
+    return POPULATIONS_DIR / f"{name}.sql"
+
 FAMILIES = ("capture", "delivery", "performance")
 AGGREGATIONS = ("count", "rate", "median")
 UNITS = ("persons", "pathways", "rate", "days")
@@ -55,7 +60,7 @@ class Indicator:
 
     @property
     def population_path(self) -> Path | None:
-        return POPULATIONS_DIR / f"{self.denominator}.sql" if self.denominator else None
+        return population_path(self.denominator) if self.denominator else None
 
     @property
     def published_breakdowns(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from schemas.codes import EXTRACTS
-from socle.indicators.catalog import POPULATIONS_DIR, Indicator, load_catalog
+from socle.indicators.catalog import Indicator, load_catalog, population_path
 from socle.reference import zoning_year
 from socle.warehouse import read_sql, run_script, split_statements, transaction
 
@@ -237,7 +237,7 @@ def _build_population(con: duckdb.DuckDBPyConnection, name: str, built: set[str]
     view = f"eng_pop_{name}"
     if view in built:
         return
-    path = POPULATIONS_DIR / f"{name}.sql"
+    path = population_path(name)
     if not path.is_file():
         raise ValueError(f"{view}: no population file {path}")
     sql = _single_select(path)

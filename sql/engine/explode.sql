@@ -7,6 +7,9 @@
 -- Each branch reads the rows of its grouping set (`gset`, sql/engine/facts.sql): the
 -- attribute set for the total and the attributes, its own set for a column counted on its
 -- own, the slice set for slices.
+-- The branches stay one per breakdown, alike in shape: one branch unnesting the names of
+-- the attributes and picking each by CASE measured slower (CAP_REGISTERED at 6M persons:
+-- 1.45 s instead of 0.9 s).
 -- Keys are a date, a small integer and a short string: the hash tables stay small. Each
 -- branch scans eng_facts itself (a shared CTE would be materialised with every column).
 -- Facts carrying `attr` (stock or territory-spell operators and attributes) are first

@@ -34,7 +34,7 @@ multi_person AS (
 ),
 op_sets AS (
     FROM eng_bit_sets((SELECT list(DISTINCT ops) FROM multi_person),
-                      (SELECT list(DISTINCT operator) FROM eng_reg))
+                      (SELECT list(code) FROM ops))
 )
 SELECT a.ref_date, a.pid, o.codes AS operator, a.first_start,
        t.registration_date AS last_registration_date, t.commune_code, t.birth_year,
