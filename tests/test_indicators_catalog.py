@@ -109,3 +109,21 @@ def test_unknown_code_and_empty_warehouse(warehouse):
     with pytest.raises(ValueError):
         compute_indicators(warehouse, codes=["NOPE"], progress=None)
     assert compute_indicators(warehouse, progress=None) == 0
+
+
+def test_a_file_naming_only_eng_reg_multi_gets_it_built(warehouse, tmp_path, monkeypatch):
+    """eng_reg_multi is made by eng_reg's script: a file naming it alone still gets it.
+    Person 1 has two spells, person 2 one: one person with several spells."""
+    sql = tmp_path / "multi.sql"
+    sql.write_text("SELECT p.period, NULL AS commune_code, 1 AS num "
+                   "FROM eng_periods p, eng_reg_multi", encoding="utf-8")
+    entry = {"code": "X", "family": "capture", "unit": "persons", "label_fr": "x",
+             "definition_fr": "x", "aggregation": "count", "sql_file": str(sql)}
+    monkeypatch.setattr(engine, "load_catalog", lambda: [_parse(entry, 1)])
+    insert(warehouse, "registrations", "FT", "2024-01", [
+        reg("a", 1, "2024-01-05", "2A004"), reg("b", 1, "2024-01-20", "2A004"),
+        reg("c", 2, "2024-01-07", "2A004")])
+    compute_indicators(warehouse, codes=["X"], progress=None)
+    assert warehouse.execute(
+        "SELECT numerator FROM indicators.indicator_values WHERE indicator_code = 'X' "
+        "AND level = 'NAT' AND breakdown = 'total'").fetchall() == [(1,)]

@@ -35,9 +35,11 @@ CREATE TABLE IF NOT EXISTS indicators.indicator_values (
 )"""
 
 # Shared tables built on demand, the first time an indicator file names them, after the
-# shared tables they read: computing CAP_REGISTERED alone reads no pathway or event.
-SHARED_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+# shared tables they read: computing CAP_REGISTERED alone reads no pathway or event. A
+# table without a script of its own (None) is built by the script of what it needs.
+SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "eng_reg": ("engine/input_reg.sql", ()),
+    "eng_reg_multi": (None, ("eng_reg",)),
     "eng_terr": ("engine/input_terr.sql", ("eng_reg",)),
     "eng_stock": ("engine/stock.sql", ("eng_reg", "eng_terr")),
     "eng_path": ("engine/input_path.sql", ()),
@@ -179,7 +181,8 @@ def _build_shared(con: duckdb.DuckDBPyConnection, table: str, built: set[str]) -
     script, needs = SHARED_TABLES[table]
     for dep in needs:
         _build_shared(con, dep, built)
-    run_script(con, script)
+    if script is not None:
+        run_script(con, script)
     built.add(table)
 
 
