@@ -41,9 +41,9 @@ def landing_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
 @dg.sensor(job=monthly_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING)
 def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
-    """After deliveries load, recompute every month they can change in one run: the
-    delivered months and the later ones (history, rates over the M−1 stock) and the six
-    before (6-month access of earlier cohorts)."""
+    """After deliveries load, recompute every month they can change in one run: every
+    loaded month after a snapshot (it may correct spells begun at any time), the delivered
+    month, the later ones and the six before after events (`affected_periods`)."""
     from socle.indicators import affected_periods
 
     if not socle.paths.warehouse.exists():
@@ -55,7 +55,7 @@ def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     try:
         since = context.cursor or "1970-01-01 00:00:00"
         changed, last = con.execute(
-            """SELECT list(DISTINCT delivery_month), max(loaded_at)::VARCHAR
+            """SELECT list(DISTINCT (extract, delivery_month)), max(loaded_at)::VARCHAR
                FROM audit.deliveries WHERE status <> 'rejected' AND loaded_at > ?::TIMESTAMP""",
             [since],
         ).fetchone()

@@ -63,8 +63,11 @@ def ingest(
     )
 
 
-def stale_periods(con: duckdb.DuckDBPyConnection, changed_months: Iterable[date]) -> list[date]:
-    """Periods to recompute: those a change can affect, and those never computed yet."""
+def stale_periods(
+    con: duckdb.DuckDBPyConnection, changed: Iterable[tuple[str, date]]
+) -> list[date]:
+    """Periods to recompute: those the changed (extract, month) deliveries can affect, and
+    those never computed yet."""
     from socle.indicators import affected_periods, available_periods
 
     computed = {
@@ -72,7 +75,7 @@ def stale_periods(con: duckdb.DuckDBPyConnection, changed_months: Iterable[date]
             "SELECT DISTINCT period FROM indicators.indicator_values"
         ).fetchall()
     } if _has_table(con, "indicators", "indicator_values") else set()
-    affected = set(affected_periods(con, set(changed_months)))
+    affected = set(affected_periods(con, changed))
     return sorted(affected | (set(available_periods(con)) - computed))
 
 
@@ -157,7 +160,7 @@ def run_pipeline(
     try:
         prepare(con, paths)
         results = ingest(con, paths, months=months, progress=progress)
-        changed = {r.month for r in results if r.changed}
+        changed = {(r.extract, r.month) for r in results if r.changed}
         periods = stale_periods(con, changed)
         compute(con, periods, progress)
         export(con, paths, periods, progress)

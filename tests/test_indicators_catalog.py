@@ -99,10 +99,33 @@ def test_available_and_affected_periods(warehouse):
     assert available_periods(warehouse) == months
     access = {i.code: i for i in load_catalog()}["PERF_ACCESS_6M"]
     assert available_periods(warehouse, access) == months[:3]  # M+6 <= 2024-09
-    # A correction of 2024-09 reaches back to 2024-03 (cohorts of M-6) and forward.
-    assert affected_periods(warehouse, {d("2024-09-01")}) == months[2:]
-    assert affected_periods(warehouse, {d("2024-02-01")}) == months
+    # Events of 2024-09 reach back to 2024-03 (cohorts of M-6) and forward.
+    assert affected_periods(warehouse, {("hires", d("2024-09-01"))}) == months[2:]
+    assert affected_periods(warehouse, {("diagnostics", d("2024-02-01"))}) == months
+    # A snapshot may correct a spell begun at any time: every loaded month.
+    assert affected_periods(warehouse, {("registrations", d("2024-09-01"))}) == months
     assert affected_periods(warehouse, set()) == []
+
+
+def test_a_corrected_start_date_recomputes_the_months_it_leaves(warehouse):
+    """A spell open since 2024-01-10, delivered January to September; the September
+    re-delivery corrects its start to 2024-05-10. Recomputing what the pipeline recomputes
+    must leave no stale month: January to April no longer count the person (no row),
+    May counts them once as an entry."""
+    for month in [f"2024-{m:02d}" for m in range(1, 10)]:
+        insert(warehouse, "registrations", "FT", month, [reg("s1", 1, "2024-01-10", "75056")])
+    compute_indicators(warehouse, codes=["CAP_REGISTERED", "CAP_INFLOW"], progress=None)
+    warehouse.execute("DELETE FROM staging.registrations WHERE delivery_month = '2024-09-01'")
+    insert(warehouse, "registrations", "FT", "2024-09", [reg("s1", 1, "2024-05-10", "75056")])
+    periods = affected_periods(warehouse, {("registrations", d("2024-09-01"))})
+    compute_indicators(warehouse, periods, codes=["CAP_REGISTERED", "CAP_INFLOW"],
+                       progress=None)
+    rows = warehouse.execute(
+        "SELECT indicator_code, strftime(period, '%Y-%m'), numerator "
+        "FROM indicators.indicator_values WHERE level = 'NAT' AND breakdown = 'total' "
+        "ORDER BY 1, 2").fetchall()
+    assert rows == [("CAP_INFLOW", "2024-05", 1)] + [
+        ("CAP_REGISTERED", f"2024-{m:02d}", 1) for m in range(5, 10)]
 
 
 def test_unknown_code_and_empty_warehouse(warehouse):

@@ -192,9 +192,11 @@ def test_rea_reorientation(warehouse):
     P6 FT SUIVI ended 2023-11-22, then CE SOCIAL 02-20: 02-20 - 90 days = 2023-11-22,
        and a pathway ending that day is no longer active on it -> no.
     P7 as P6 but ended 2023-11-23: active on 2023-11-22 -> yes (CE).
+    P8 FT SUIVI 2024-02-01..2024-02-01 (ends on its start: active on no day), then ML
+       SUIVI 02-15 -> no.
     """
     insert(warehouse, "registrations", "FT", "2024-02", [
-        reg(f"r{i}", i, "2023-09-01", "75056") for i in range(1, 8)])
+        reg(f"r{i}", i, "2023-09-01", "75056") for i in range(1, 9)])
     insert(warehouse, "pathways", "FT", "2024-02", [
         path("f1", 1, "SUIVI", "2023-10-01", "2024-01-15"),
         path("f2", 2, "GUIDE", "2023-01-01", "2023-06-30"),
@@ -202,9 +204,11 @@ def test_rea_reorientation(warehouse):
         path("f4a", 4, "GUIDE", "2024-01-01"), path("f4b", 4, "RENFORCE", "2024-02-29"),
         path("f5", 5, "GUIDE", "2024-02-03"),
         path("f6", 6, "SUIVI", "2023-08-01", "2023-11-22"),
-        path("f7", 7, "SUIVI", "2023-08-01", "2023-11-23")])
+        path("f7", 7, "SUIVI", "2023-08-01", "2023-11-23"),
+        path("f8", 8, "SUIVI", "2024-02-01", "2024-02-01")])
     insert(warehouse, "pathways", "ML", "2024-02", [
-        path("m1", 1, "CEJ", "2024-02-05"), path("m2", 2, "GUIDE", "2024-02-10")])
+        path("m1", 1, "CEJ", "2024-02-05"), path("m2", 2, "GUIDE", "2024-02-10"),
+        path("m8", 8, "SUIVI", "2024-02-15")])
     insert(warehouse, "pathways", "CE", "2024-02", [
         path("c6", 6, "SOCIAL", "2024-02-20"), path("c7", 7, "SOCIAL", "2024-02-20")])
     compute_indicators(warehouse, periods=[FEB], codes=["REA_REORIENTATION"], progress=None)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from schemas.codes import EXTRACTS
+from schemas.codes import EXTRACTS, SNAPSHOT_EXTRACTS
 from socle.indicators.catalog import Indicator, load_catalog, population_path
 from socle.reference import zoning_year
 from socle.warehouse import read_sql, run_script, split_statements, transaction
@@ -116,19 +116,23 @@ def available_periods(
 
 
 def affected_periods(
-    con: duckdb.DuckDBPyConnection, changed_months: Iterable[date]
+    con: duckdb.DuckDBPyConnection, changed: Iterable[tuple[str, date]]
 ) -> list[date]:
-    """Loaded months whose values may change after (re)deliveries of `changed_months`.
+    """Loaded months whose values may change after the (re)deliveries `changed`, given as
+    (extract, delivery month) pairs.
 
-    A delivery of month C changes the history every later month reads (a snapshot can
-    correct an exit date of any spell, stocks and waiting counts of later months follow),
-    rates over the M-1 stock read C at M = C+1, and PERF_ACCESS_6M cohorts of C-6..C read
-    hires of C. So: every loaded month from C - 6 months on.
+    A snapshot (registrations, pathways, job offers) restates every spell open during its
+    month, whenever it began, and may correct any of its dates or attributes: every loaded
+    month may change. An event delivery of month C holds events dated in C: stocks and
+    waiting counts change from C on, rates over the M-1 stock at C, PERF_ACCESS_6M cohorts
+    of C-6..C; so every loaded month from C - 6 months on.
     """
-    changed = sorted(month_start(m) for m in changed_months)
-    if not changed:
+    pairs = {(extract, month_start(m)) for extract, m in changed}
+    if not pairs:
         return []
-    first = add_months(changed[0], -6)
+    if any(extract in SNAPSHOT_EXTRACTS for extract, _ in pairs):
+        return loaded_months(con)
+    first = add_months(min(m for _, m in pairs), -6)
     return [m for m in loaded_months(con) if m >= first]
 
 

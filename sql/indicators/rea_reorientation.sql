@@ -1,8 +1,9 @@
 -- REA_REORIENTATION: pathways started in M whose person's previous pathway (the latest
 -- strictly earlier start; among same-day starts the greatest pathway_id, then operator)
 -- had another referent operator or another type and was active on at least one of the 90
--- days before the start (end_date null or after start - 90 days). Counted in pathways,
--- placed in the person's territory at the start date.
+-- days before the start (end_date null, or after start - 90 days and after its own start:
+-- one ending on its start day is active on no day). Counted in pathways, placed in the
+-- person's territory at the start date.
 WITH previous AS (
     SELECT pid, start_date, end_date, operator, pathway_type
     FROM eng_path
@@ -19,7 +20,8 @@ reoriented AS (
     FROM started s
     ASOF JOIN previous q ON s.pid = q.pid AND s.start_date > q.start_date
     WHERE (q.operator <> s.operator OR q.pathway_type <> s.pathway_type)
-      AND (q.end_date IS NULL OR q.end_date > s.start_date - INTERVAL 90 DAY)
+      AND (q.end_date IS NULL
+           OR (q.end_date > s.start_date - INTERVAL 90 DAY AND q.end_date > q.start_date))
 )
 SELECT u.period, t.commune_code, 1 AS num,
        [u.operator] AS operator, [u.pathway_type] AS pathway_type,
