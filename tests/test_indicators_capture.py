@@ -81,13 +81,30 @@ def test_cap_registered(warehouse):
     # P7 2023-12-20 <6m, P4 2023-09-01 <6m (4 full months), P6 2023-06-01 6-11m (7),
     # P5 2022-12-15 12-23m (13).
     assert cells(res, "2024-01", "NAT", "seniority") == {"<6m": 4, "6-11m": 1, "12-23m": 1}
-    # Category of the latest FT registration: P1 B (its FT spell), P3/P6/P7 A,
-    # P4 (CE) and P5 (APEC) have none.
-    assert cells(res, "2024-01", "NAT", "category") == {"A": 3, "B": 1, "none": 2}
+    # Category of the spell giving the territory when it is FT's: P3/P6/P7 A; P1 (ML
+    # spell, its FT spell in B notwithstanding), P4 (CE) and P5 (APEC) none.
+    assert cells(res, "2024-01", "NAT", "category") == {"A": 3, "none": 3}
     # The same breakdowns exist at every level, e.g. operator in the split committee.
     bassin_ops = {v: row[2] for (p, lv, t, b, v), row in res.items()
                   if p == "2024-01" and lv == "BASSIN" and t == bassin and b == "operator"}
     assert bassin_ops == {"FT": 2, "ML": 1}
+
+
+def test_category_is_that_of_the_spell_giving_the_territory(warehouse):
+    """P1 was with FT in category A from 2023-06-01 to 2023-12-15, then registered with a
+    département on 2024-01-05; P2 only with the département. At the end of January
+    2024 both are active, their territory spell is the département's: category none, as
+    for their entry in January (an ended FT spell does not lend its category)."""
+    insert(warehouse, "registrations", "FT", "2023-12", [
+        reg("f1", 1, "2023-06-01", "75056", exit="2023-12-15", category="A")])
+    insert(warehouse, "registrations", "CD", "2024-01", [
+        reg("c1", 1, "2024-01-05", "75056", category=None),
+        reg("c2", 2, "2024-01-05", "75056", category=None)])
+    compute_indicators(warehouse, codes=["CAP_REGISTERED", "CAP_INFLOW"], progress=None)
+    for code in ("CAP_REGISTERED", "CAP_INFLOW"):
+        res = results(warehouse, code)
+        assert cells(res, "2024-01", "NAT", "category") == {"none": 2}, code
+        assert cells(res, "2024-01", "NAT", "operator") == {"CD": 2}, code
 
 
 def test_recompute_replaces_rows(warehouse):

@@ -27,7 +27,8 @@ _BREAKDOWNS = {
     "disabled_worker": "travailleur handicapé (yes, no, unknown)",
     "qpv": "résident QPV (yes, no, unknown)", "zrr": "résident ZRR (yes, no, unknown)",
     "seniority": "ancienneté d'inscription (<6m, 6-11m, 12-23m, 24m+)",
-    "category": "catégorie France Travail (A à G ; none sans inscription FT)",
+    "category": ("catégorie France Travail (A à G) de l'inscription qui donne le territoire "
+                 "; none si celle-ci n'est pas une inscription FT"),
     "pathway_type": "type de parcours", "exit_reason": "motif de sortie",
     "action_type": "type d'action (FORMATION, IMMERSION)",
     "diagnostic": "parcours sans diagnostic antérieur (none)",
@@ -43,11 +44,11 @@ _METHOD = [
     "identifiant le plus grand, puis opérateur), quel que soit l'opérateur, sortie ou non. "
     "Une personne sans inscription (parcours, réponse) n'a pas de territoire et ne compte "
     "qu'au niveau national, avec des attributs `unknown`.",
-    "Attributs de la personne (sexe, âge, formation, allocations, RQTH, QPV, ZRR) : ceux de "
-    "l'inscription qui donne le territoire. ZRR : valeur déclarée, sinon celle de la "
-    "commune (`unknown` pour une commune partiellement classée).",
-    "Catégorie : celle de la dernière inscription France Travail commencée à la date de "
-    "référence (`none` si la personne n'en a aucune).",
+    "Attributs de la personne (sexe, âge, formation, allocations, RQTH, QPV, ZRR, "
+    "catégorie) : ceux de l'inscription qui donne le territoire. ZRR : valeur déclarée, "
+    "sinon celle de la commune (`unknown` pour une commune partiellement classée). "
+    "Catégorie : celle de cette inscription si c'est une inscription France Travail, "
+    "`none` sinon (une inscription FT antérieure, terminée ou non, ne la donne pas).",
     "Ancienneté : mois entiers écoulés depuis le début le plus ancien des inscriptions "
     "actives de la personne à la date de référence (indicateurs de stock seulement) ; un "
     "mois commencé un 29, 30 ou 31 est complet en fin de mois plus court, comme pour "

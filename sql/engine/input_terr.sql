@@ -4,19 +4,16 @@
 -- two operators). `until_date`: the next territory spell's registration date (9999-12-31
 -- for the last), so a date's spell is found by a plain join on the person,
 -- `d >= registration_date AND d < until_date`: a hash join, where an ASOF join sorts
--- both sides (3 times slower on 17M national pathway-months). `category` is that of the
--- latest FT registration started by then ('none' without any).
+-- both sides (3 times slower on 17M national pathway-months). Its attributes are the
+-- person's (CONTRACT §4), `category` included: that of the spell when it is an FT one,
+-- 'none' otherwise (an earlier FT spell, ended or not, does not lend it its category).
 -- A person with a single spell (most of them) has it as their territory from its date
 -- on; only persons with several spells go through the windows, which run over narrow
 -- columns and the row id, the wide rows fetched by id.
 -- The attributes are stored as `attr`, an entry of eng_attr (operator null): indicator
 -- files pass it on to their facts, the roll-up decodes it after counting.
 CREATE OR REPLACE TEMP TABLE eng_terr_k AS
-SELECT r.rowid AS rid,
-    coalesce(last_value(ft_category IGNORE NULLS) OVER (
-        PARTITION BY pid ORDER BY registration_date, registration_id, operator
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ), 'none') AS category
+SELECT r.rowid AS rid
 FROM eng_reg r SEMI JOIN eng_reg_multi USING (pid)
 QUALIFY row_number() OVER (
     PARTITION BY pid, registration_date ORDER BY registration_id DESC, operator DESC
@@ -33,8 +30,9 @@ SELECT r.pid, r.registration_date,
                                                 ORDER BY r.registration_date),
                 DATE '9999-12-31') AS until_date,
        r.commune_code, r.birth_year, NULL::VARCHAR[] AS operator,
-       r.sex, r.education, r.allowance, r.disabled_worker, r.qpv, r.zrr, k.category
-FROM eng_reg r JOIN eng_terr_k k ON k.rid = r.rowid;
+       r.sex, r.education, r.allowance, r.disabled_worker, r.qpv, r.zrr,
+       coalesce(r.ft_category, 'none') AS category
+FROM eng_reg r SEMI JOIN eng_terr_k k ON k.rid = r.rowid;
 
 -- New attribute combinations get the next integers.
 INSERT INTO eng_attr FROM eng_new_attrs('eng_terr_wide');
