@@ -25,7 +25,8 @@ def test_rea_diag_delay_even_median(warehouse):
     P1 registered 01-10, diagnosed 02-09: 30.   (commune A, by FT)
     P2 registered 02-01, diagnosed 02-01: 0 (same day counts). (commune A, by FT)
     P3 ML since 2023-12-01, FT since 02-05 (latest, commune B), diagnosed 02-15 by ML: 10.
-    P4 registered 02-20, diagnosed 02-10: no registration before, left out.
+    P4 registered 02-20, diagnosed 02-10: no registration before, left out of the median
+       and counted in registration = none (national level only).
     P5 registered 01-31, diagnosed 02-29 (last day): 29.  (commune B, by FT)
     Median of 0, 10, 29, 30 (even count) = (10 + 29) / 2 = 19.5 over 4 diagnostics.
     """
@@ -42,6 +43,9 @@ def test_rea_diag_delay_even_median(warehouse):
     compute_indicators(warehouse, codes=["REA_DIAG_DELAY"], progress=None)
     res = results(warehouse, "REA_DIAG_DELAY")
     assert res[("2024-02", "NAT", "FR", "total", "total")] == (None, 4, 19.5)
+    assert res[("2024-02", "NAT", "FR", "registration", "none")] == (None, 1, None)
+    assert [k for k in res if k[3] == "registration"] == [
+        ("2024-02", "NAT", "FR", "registration", "none")]
     assert cells(res, "2024-02", "DEP") == {dep_a: 15.0, dep_b: 19.5}  # (0+30)/2, (10+29)/2
     assert cells(res, "2024-02", "BASSIN") == {bassin: 19.5}  # exact, not from départements
     assert cells(res, "2024-02", "NAT", "operator") == {"FT": 29.0, "ML": 10.0}

@@ -20,6 +20,7 @@ BREAKDOWNS_FR = {
     "exit_reason": "motif_sortie",
     "action_type": "type_action",
     "diagnostic": "diagnostic",
+    "registration": "inscription",
 }
 MODALITIES_FR = {
     "total": "ensemble",

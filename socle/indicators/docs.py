@@ -32,6 +32,7 @@ _BREAKDOWNS = {
     "pathway_type": "type de parcours", "exit_reason": "motif de sortie",
     "action_type": "type d'action (FORMATION, IMMERSION)",
     "diagnostic": "parcours sans diagnostic antérieur (none)",
+    "registration": "diagnostics sans inscription antérieure (none)",
 }
 
 # Choices where the data contract is silent, published with the definitions.
