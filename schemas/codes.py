@@ -42,3 +42,18 @@ DIRECT_IDENTIFIER_COLUMNS = frozenset({
     "date_de_naissance", "datenaissance", "naissance", "last_name", "first_name", "name",
     "phone", "address", "birth_date", "date_of_birth",
 })
+# Close variants (CONTRACT §1): a column whose name, folded (accents off, lower case, split
+# into words on anything but letters and digits), holds one of these words anywhere
+# (`num_telephone`, `portable_perso`, `mail_pro`, `date_naiss`, `telephone2`), one of these
+# pairs of words, or one of the glued forms inside a word (`nomusage`, `datenaissance`).
+# No contract column contains any of them (tests check every schema's columns).
+DIRECT_IDENTIFIER_WORDS = frozenset({
+    "nom", "noms", "prenom", "prenoms", "name", "names", "firstname", "lastname", "surname",
+    "fullname", "email", "mail", "courriel", "mel", "telephone", "tel", "phone", "portable",
+    "mobile", "gsm", "adresse", "address", "rue", "naissance", "naiss", "birthdate",
+    "birthday", "dob", "ddn", "nir",
+})
+DIRECT_IDENTIFIER_PAIRS = frozenset({("e", "mail"), ("birth", "date"), ("of", "birth"),
+                                     ("date", "birth")})
+DIRECT_IDENTIFIER_GLUED = ("prenom", "telephone", "courriel", "email", "adresse", "datenaiss",
+                           "datedenaiss", "nomusage", "nomnaiss", "nomfamille", "nomdefamille")

@@ -88,9 +88,11 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
                 pl.Utf8, "Niveau de diplôme (1 à 8)", "Education level (1 to 8)", present=False,
                 checks=[isin(codes.EDUCATION_LEVELS)],
             ),
+            # FT must deliver the column (a value per row: `category:required_for_FT`);
+            # without it every FT row would be quarantined, so the header check rejects.
             "category": column(
                 pl.Utf8, "Catégorie d'inscription (A à G)", "Registration category (A to G)",
-                present=False, checks=[isin(codes.CATEGORIES)],
+                present=ctx.operator == "FT", checks=[isin(codes.CATEGORIES)],
             ),
             **allowance,
             "disabled_worker": column(

@@ -13,6 +13,11 @@ import duckdb
 
 from schemas.codes import EXTRACTS
 
+# How the message of a rejected attempt begins: a rejection caused by the environment (no
+# pseudonymisation key...) is not the files' fault, so the same files are tried again.
+REJECTED = "rejected: "
+REJECTED_RETRY = "rejected (tried again next run): "
+
 
 def record(
     con: duckdb.DuckDBPyConnection,
@@ -93,11 +98,12 @@ def latest_rejections(
     """Slices whose latest attempt was rejected → ({source_file: sha256}, message).
 
     Lets a run recognise files it already rejected: they are reported again, not re-read
-    nor re-audited, until a corrected delivery replaces them.
+    nor re-audited, until a corrected delivery replaces them. Rejections caused by the
+    environment (`REJECTED_RETRY`) are left out: fixing the environment must be enough.
     """
     return {k: (hashes, message) for k, (status, message, hashes) in
             _latest_attempts(con, published_only=False, where=where).items()
-            if status == "rejected"}
+            if status == "rejected" and not message.startswith(REJECTED_RETRY)}
 
 
 def accounting_errors(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -15,7 +15,13 @@ import schemas
 from schemas._base import DeliveryContext
 from socle.ingest import audit
 from socle.ingest.communes import Lookups
-from socle.ingest.discover import Delivery, discover_deliveries, sha256_file
+from socle.ingest.discover import (
+    Delivery,
+    Misnamed,
+    discover_deliveries,
+    misnamed_files,
+    sha256_file,
+)
 from socle.ingest.errors import Rejected
 from socle.ingest.stage import (
     Staged,
@@ -47,8 +53,8 @@ class DeliveryResult:
     (identical to the slice's current version: nothing written, not even an audit row)."""
 
     operator: str
-    month: date
-    extract: str
+    month: date | None  # None only for a misnamed file whose month folder tells none
+    extract: str | None  # None only for a misnamed file whose name tells none
     status: str
     files: list[FileResult] = field(default_factory=list)
     message: str = ""
@@ -57,6 +63,7 @@ class DeliveryResult:
     notes: dict[str, object] = field(default_factory=dict)
     seconds: float = 0.0
     repeated: bool = False  # rejected before with the very same files: not re-read
+    source: str = ""  # the file, when the result is one misnamed file rather than a delivery
 
     @property
     def rows_read(self) -> int:
@@ -80,7 +87,8 @@ class DeliveryResult:
         return self.status in ("accepted", "partial")
 
     def describe(self) -> str:
-        head = f"{self.operator}/{self.month:%Y-%m}/{self.extract}: {self.status}"
+        where = self.source or f"{self.operator}/{self.month:%Y-%m}/{self.extract}"
+        head = f"{where}: {self.status}"
         if self.status == "rejected":
             again = " (same files as the last rejected attempt)" if self.repeated else ""
             return f"{head}{again}: {self.message}"
@@ -110,6 +118,10 @@ def _notes_message(staged: Staged, loaded: int) -> tuple[dict[str, object], str]
     if extra:
         notes["extra_columns"] = extra
         parts.append(f"extra column(s) ignored: {', '.join(extra)}")
+    quotes = {f.source_file: f.quote_lines for f in staged.files if f.quote_lines}
+    if quotes:
+        notes["quote_lines"] = quotes
+        parts += [n for f in staged.files if (n := f.quote_note())]
     notes["encodings"] = sorted({e for f in staged.files for e in f.encodings})
     return notes, "; ".join(parts)
 
@@ -151,7 +163,7 @@ def ingest_delivery(
                   else audit.latest_rejections(con, operator=op, month=month,
                                                extract=extract).get(delivery.key))
         if before is not None and before[0] == pending.result():
-            result.message = before[1].removeprefix("rejected: ")
+            result.message = before[1].removeprefix(audit.REJECTED)
             result.repeated = True
             return result
     loaded_at = datetime.now()
@@ -163,14 +175,20 @@ def ingest_delivery(
         drop_temp_tables(con)
         hashes = pending.result()
         result.message, result.rule = e.message, e.rule
+        prefix = audit.REJECTED_RETRY if e.environment else audit.REJECTED
         for _path, name in files:
-            fr = FileResult(name, hashes[name], message=f"rejected: {e.message}")
+            fr = FileResult(name, hashes[name], message=f"{prefix}{e.message}")
             result.files.append(fr)
         if result.files:  # rows read where readable: on the first file, to keep the sum
             result.files[0].rows_read = e.rows_read
         audit.record(con, operator=op, month=month, extract=extract,
                      files=[f.as_audit() for f in result.files], status="rejected",
                      loaded_at=loaded_at)
+        result.seconds = time.perf_counter() - t0
+        return result
+    nothing = staged.nothing_loads()
+    if nothing is not None:
+        _reject_unloadable(con, result, staged, nothing, pending.result(), loaded_at)
         result.seconds = time.perf_counter() - t0
         return result
     try:
@@ -199,6 +217,27 @@ def ingest_delivery(
         drop_temp_tables(con)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _reject_unloadable(
+    con: duckdb.DuckDBPyConnection, result: DeliveryResult, staged: Staged, why: str,
+    hashes: dict[str, str], loaded_at: datetime,
+) -> None:
+    """Reject a delivery of which no row would load; nothing published, the slice keeps its
+    current version. As for any rejected delivery (CONTRACT §5), the audit rows count the
+    rows read and nothing else; the message gives the reasons and their counts."""
+    try:
+        result.rule, result.message = "nothing_loaded", why
+        result.reason_counts = staged.reason_counts
+        for sf in staged.files:
+            read = staged.counts.get(sf.source_file, {}).get("rows_read", 0)
+            result.files.append(FileResult(sf.source_file, hashes[sf.source_file],
+                                           rows_read=read, message=f"{audit.REJECTED}{why}"))
+        audit.record(con, operator=result.operator, month=result.month,
+                     extract=result.extract, files=[f.as_audit() for f in result.files],
+                     status="rejected", loaded_at=loaded_at)
+    finally:
+        drop_temp_tables(con)
 
 
 def publish(
@@ -248,7 +287,12 @@ def ingest_landing(
     key: bytes | None = None,
     progress: Callable[[str], None] = print,
 ) -> list[DeliveryResult]:
-    """Ingest every delivery found under `landing` (optionally some months / operators)."""
+    """Ingest every delivery found under `landing` (optionally some months / operators).
+
+    Files of an operator's folder that break the layout come last, each as a `rejected`
+    result (rule `misnamed_file`) so that the run fails until they are renamed; they are
+    not audited: no (operator, month, extract) slice can be told for sure.
+    """
     ensure_staging(con)
     lookups = Lookups.from_warehouse(con)
     current = audit.all_current_hashes(con)
@@ -259,4 +303,15 @@ def ingest_landing(
                                  rejections=rejections)
         progress(result.describe())
         results.append(result)
+    for skipped in misnamed_files(landing, months=months, operators=operators):
+        result = misnamed_result(skipped)
+        progress(result.describe())
+        results.append(result)
     return results
+
+
+def misnamed_result(skipped: Misnamed) -> DeliveryResult:
+    """A misnamed file as a rejected result: reported like a rejected delivery."""
+    return DeliveryResult(skipped.operator, skipped.month, skipped.extract, "rejected",
+                          message=f"not read: {skipped.problem}", rule="misnamed_file",
+                          source=skipped.source_file)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import io
 import queue
 import threading
 import unicodedata
@@ -89,6 +90,8 @@ class TextFile:
     format: str  # csv | csv.gz | parquet
     separator: str | None = None
     encodings: set[str] = field(default_factory=set)
+    # data lines (1 = first data row) read by the fallback parser with a `"` inside a value
+    quote_lines: list[int] = field(default_factory=list)
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         """All-text frames (normalised column names), in file order."""
@@ -160,7 +163,7 @@ def open_file(path: Path) -> TextFile:
                     break
                 head += more
     except (OSError, EOFError, zlib.error) as e:
-        raise Rejected(f"{path.name}: unreadable ({_gzip_error(e)})", rule="unreadable") from e
+        raise _read_failure(path.name, e) from e
     if head.startswith(_BOM):
         head = head[len(_BOM):]
     if not head.strip():
@@ -174,6 +177,17 @@ def open_file(path: Path) -> TextFile:
     except csv.Error as e:  # e.g. a carriage return inside the line: not a CSV header
         raise Rejected(f"{path.name}: unreadable CSV header ({e})", rule="unreadable") from e
     return TextFile(path, [normalise_header(c) for c in original], original, fmt, sep, {encoding})
+
+
+def _read_failure(name: str, e: BaseException) -> Rejected:
+    """A file that cannot be read, as a rejection. The file system's refusals (no permission,
+    a file removed meanwhile) come from the environment, not the delivery: not remembered."""
+    return Rejected(f"{name}: unreadable ({_gzip_error(e)})", rule="unreadable",
+                    environment=_environmental(e))
+
+
+def _environmental(e: BaseException) -> bool:
+    return isinstance(e, PermissionError | FileNotFoundError | IsADirectoryError)
 
 
 def _gzip_error(e: BaseException) -> str:
@@ -204,42 +218,65 @@ def _csv_chunks(tf: TextFile) -> Iterator[pl.DataFrame]:
             if buf.startswith(_BOM):
                 buf = buf[len(_BOM):]
             buf = buf.split(b"\n", 1)[1] if b"\n" in buf else b""
+            line = 1  # of the chunk's first row (1 = first data row)
             while True:
                 more = f.read(CHUNK_BYTES)
                 if not more:
                     if buf.strip():
-                        yield _parse_csv(tf, buf)
+                        yield _parse_csv(tf, buf, line)
                     return
                 buf += more
                 cut = _cut(buf)
                 if cut < 0:
                     continue
-                yield _parse_csv(tf, buf[: cut + 1])
+                df = _parse_csv(tf, buf[: cut + 1], line)
+                line += df.height
+                yield df
                 buf = buf[cut + 1:]
     except (OSError, EOFError, zlib.error) as e:
-        raise Rejected(f"{tf.path.name}: unreadable ({_gzip_error(e)})", rule="unreadable") from e
+        raise _read_failure(tf.path.name, e) from e
 
 
-def _parse_csv(tf: TextFile, data: bytes) -> pl.DataFrame:
-    """Parse one chunk; a stray `"` that breaks quoting makes a retry with quotes as text.
-
-    The retry keeps such rows as delivered (the quote is part of the value); a file whose
-    quoting is needed to split its fields then fails with a ragged line and is rejected.
-    """
+def _parse_csv(tf: TextFile, data: bytes, first_line: int = 1) -> pl.DataFrame:
+    """Parse one chunk; when polars cannot (a stray `"`, a line with too many fields), the
+    chunk is read again by the `csv` module, row by row (`_parse_rows`)."""
     utf8, encoding = decode(data)
     tf.encodings.add(encoding)
-    error: pl.exceptions.PolarsError | None = None
-    for quote in ('"', None):
-        try:
-            return pl.read_csv(
-                utf8, has_header=False, new_columns=tf.columns, separator=tf.separator,
-                infer_schema=False, quote_char=quote, truncate_ragged_lines=False,
-                raise_if_empty=False,
-            )
-        except pl.exceptions.PolarsError as e:
-            error = error or e
-    first = str(error).strip().splitlines()[0] if str(error).strip() else "parse error"
-    raise Rejected(f"{tf.path.name}: unreadable CSV ({first})", rule="unreadable") from error
+    try:
+        return pl.read_csv(
+            utf8, has_header=False, new_columns=tf.columns, separator=tf.separator,
+            infer_schema=False, quote_char='"', truncate_ragged_lines=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as e:
+        error = e
+    try:
+        return _parse_rows(tf, utf8.decode("utf-8"), first_line)
+    except csv.Error as e:
+        raise Rejected(f"{tf.path.name}: unreadable CSV ({e})", rule="unreadable") from error
+
+
+def _parse_rows(tf: TextFile, text: str, first_line: int) -> pl.DataFrame:
+    """The slow path of `_parse_csv`, reading rows as polars does where it can.
+
+    polars treats a `"` inside an unquoted value as an opening quote and fails on the chunk;
+    the `csv` module keeps it as a character (RFC 4180 leniency), so the other rows keep
+    their real outcome and the line is noted (`quote_lines`). A row with more fields than
+    the header rejects the file, naming its line; a shorter one is padded with nulls and an
+    empty line gives a row of nulls (as polars reads them).
+    """
+    width = len(tf.columns)
+    rows: list[list[str | None]] = []
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=tf.separator or ";",
+                             quotechar='"', strict=False):
+        line = first_line + len(rows)
+        if len(record) > width:
+            raise Rejected(f"{tf.path.name}: unreadable CSV: line {line} (1 = first data row) "
+                           f"has {len(record)} fields, the header {width}", rule="unreadable")
+        if any('"' in v for v in record):
+            tf.quote_lines.append(line)
+        rows.append([v if v != "" else None for v in record] + [None] * (width - len(record)))
+    return pl.DataFrame(rows, schema=dict.fromkeys(tf.columns, pl.Utf8), orient="row")
 
 
 def _open_parquet(path: Path) -> TextFile:
@@ -248,7 +285,8 @@ def _open_parquet(path: Path) -> TextFile:
     try:
         names = pq.ParquetFile(path).schema_arrow.names
     except Exception as e:  # pyarrow raises several types for corrupt files
-        raise Rejected(f"{path.name}: unreadable Parquet ({e})", rule="unreadable") from e
+        raise Rejected(f"{path.name}: unreadable Parquet ({e})", rule="unreadable",
+                       environment=_environmental(e)) from e
     return TextFile(path, [normalise_header(c) for c in names], list(names), "parquet")
 
 
@@ -265,7 +303,8 @@ def _parquet_chunks(tf: TextFile) -> Iterator[pl.DataFrame]:
     except Rejected:
         raise
     except Exception as e:
-        raise Rejected(f"{tf.path.name}: unreadable Parquet ({e})", rule="unreadable") from e
+        raise Rejected(f"{tf.path.name}: unreadable Parquet ({e})", rule="unreadable",
+                       environment=_environmental(e)) from e
 
 
 def _as_text(schema: pl.Schema) -> list[pl.Expr]:

@@ -27,6 +27,7 @@ from socle.ingest.parse import parse_frame
 from socle.ingest.pseudonymise import pseudonymise
 from socle.ingest.rules import combine_reasons, schema_reasons
 
+FLAGGED_SCHEMA = {"rid": pl.Int64, "stat": pl.Utf8}
 ALLOWANCE_COLUMNS = tuple(f"allowance_{a}" for a in ALLOWANCES)
 NIR_REASON = "_nir_reason"
 
@@ -37,7 +38,9 @@ class Chunk:
     text: pl.DataFrame  # rid, source_file, line_number, <columns as text>: rows that may be
     #                     quarantined (a reason, or an id seen twice in the batch)
     typed: pl.DataFrame  # rid, source_file, line_number, <typed schema columns>: valid rows
-    stats: Counter = field(default_factory=Counter)
+    # rid, stat: valid rows worth a count in the report (`communes_mapped`, ...); counted once
+    # duplicates are settled, so that only rows that load count
+    flagged: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FLAGGED_SCHEMA))
 
 
 def repeated(ids: pl.Series) -> pl.Series:
@@ -90,7 +93,6 @@ def process_batch(
     cols = list(schemas.column_types(extract))
     text = batch.select(cols)
     typed, causes = parse_frame(text, extract)
-    stats: Counter = Counter()
     typed = typed.with_columns(
         [pl.col(c).fill_null(False) for c in ALLOWANCE_COLUMNS if c in typed.columns]
     )
@@ -123,10 +125,23 @@ def process_batch(
     maybe_quarantined = ~ok | repeated(keys.get_column("id"))
     text_out = pl.concat([pos, text], how="horizontal").filter(maybe_quarantined)
     good = typed.filter(ok)
-    stats["communes_mapped"] += int(mapped.filter(ok).sum())
+    good_rids = pos.get_column("rid").filter(ok)
+    marks = {"communes_mapped": mapped.filter(ok)}
     if "commune_code" in good.columns:
-        stats["communes_unknown"] += int(unknown_communes(good, lookups).sum())
+        marks["communes_unknown"] = unknown_communes(good, lookups)
     if "rome_code" in good.columns:
-        stats["rome_unknown"] += int(unknown_rome(good, lookups).sum())
+        marks["rome_unknown"] = unknown_rome(good, lookups)
+    flagged = pl.concat([
+        pl.DataFrame({"rid": good_rids.filter(mark)}).with_columns(stat=pl.lit(stat))
+        for stat, mark in marks.items()
+    ])
     typed_out = pl.concat([pos.filter(ok), good], how="horizontal")
-    return Chunk(keys, text_out, typed_out, stats)
+    return Chunk(keys, text_out, typed_out, flagged)
+
+
+def loaded_stats(flagged: pl.DataFrame, not_loaded: pl.Series) -> Counter:
+    """Rows per stat (`communes_unknown`, ...) among the rows that load: a valid row dropped as
+    an exact duplicate or quarantined for a conflicting id is not in the published slice, so
+    it must not weigh in the share of unknown communes reported with it."""
+    kept = flagged.filter(~pl.col("rid").is_in(not_loaded.implode()))
+    return Counter({stat: int(n) for stat, n in kept.group_by("stat").len().iter_rows()})

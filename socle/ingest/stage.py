@@ -30,7 +30,13 @@ from socle.ingest.columns import Header, check_header
 from socle.ingest.communes import Lookups
 from socle.ingest.errors import Rejected
 from socle.ingest.read import TextFile, open_file, prefetched
-from socle.ingest.rows import delivered_text, process_batch, repeated
+from socle.ingest.rows import (
+    FLAGGED_SCHEMA,
+    delivered_text,
+    loaded_stats,
+    process_batch,
+    repeated,
+)
 
 SQL_TYPES = {pl.Utf8: "VARCHAR", pl.Date: "DATE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
 BATCH_ROWS = 250_000
@@ -45,6 +51,16 @@ class StagedFile:
     encodings: set[str] = field(default_factory=set)
     format: str = ""
     rows_read: int = 0
+    quote_lines: list[int] = field(default_factory=list)  # a `"` kept inside a value
+
+    def quote_note(self) -> str | None:
+        """The lines whose `"` inside a value was kept as a character, for the report."""
+        if not self.quote_lines:
+            return None
+        shown = ", ".join(map(str, self.quote_lines[:10]))
+        more = f" and {len(self.quote_lines) - 10} more" if len(self.quote_lines) > 10 else ""
+        return (f"{self.source_file}: a stray \" kept as a character in line(s) {shown}{more} "
+                "(check the values)")
 
 
 @dataclass
@@ -53,6 +69,26 @@ class Staged:
     stats: Counter
     counts: dict[str, dict[str, int]]  # source_file → rows read/loaded/quarantined/duplicate
     reason_counts: dict[str, int]  # quarantined rows per reason
+
+    def total(self, count: str) -> int:
+        """`rows_read`, `rows_loaded`, ... summed over the files."""
+        return sum(c.get(count, 0) for c in self.counts.values())
+
+    def nothing_loads(self) -> str | None:
+        """Why the delivery must be rejected when rows were read and none would load, else None.
+
+        Publishing it would replace the slice's current version with nothing (March hires
+        dropped in the April folder, FT registrations without categories): a failed delivery
+        never damages what was published before.
+        """
+        read = self.total("rows_read")
+        if not read or self.total("rows_loaded"):
+            return None
+        top = ", ".join(f"{r} ×{n}" for r, n in list(self.reason_counts.items())[:3])
+        more = ", …" if len(self.reason_counts) > 3 else ""
+        dup = self.total("rows_duplicate")
+        return (f"none of the {read} rows read would load: {self.total('rows_quarantined')} "
+                f"quarantined ({top}{more})" + (f", {dup} exact duplicates" if dup else ""))
 
 
 def _schema(extract: str, typed: bool) -> dict[str, pl.DataType]:
@@ -130,11 +166,11 @@ def stage_delivery(
     opened = []
     for path, name in files:
         tf = open_file(path)
-        opened.append((tf, name, check_header(tf, extract, key=key)))
+        opened.append((tf, name, check_header(tf, extract, key=key, ctx=ctx)))
     text_store = _Store(con, "_in_text", _schema(extract, typed=False))
     typed_store = _Store(con, "_in_typed", _schema(extract, typed=True))
     staged: list[StagedFile] = []
-    stats: Counter = Counter()
+    flagged: list[pl.DataFrame] = []
     keys: list[pl.DataFrame] = []
     pending: list[pl.DataFrame] = []
     pending_rows = 0
@@ -151,7 +187,7 @@ def stage_delivery(
         keys.append(chunk.keys)
         text_store.add(chunk.text)
         typed_store.add(chunk.typed)
-        stats.update(chunk.stats)
+        flagged.append(chunk.flagged)
 
     for tf, name, header in opened:
         sf = StagedFile(name, header.extra, format=tf.format)
@@ -169,6 +205,7 @@ def stage_delivery(
             raise
         sf.rows_read = line - 1
         sf.encodings = set(tf.encodings)
+        sf.quote_lines = list(tf.quote_lines)
         # A month without events is a fact worth delivering; a snapshot without any open
         # spell is an extraction accident that would wipe the published slice.
         if sf.rows_read == 0 and extract in SNAPSHOT_EXTRACTS:
@@ -179,7 +216,10 @@ def stage_delivery(
     flush()
     text_store.expose()
     typed_store.expose()
-    counts, reasons = settle_duplicates(con, extract, pl.concat(keys) if keys else EMPTY_KEYS)
+    counts, reasons, fate = settle_duplicates(con, extract,
+                                              pl.concat(keys) if keys else EMPTY_KEYS)
+    stats = loaded_stats(pl.concat(flagged) if flagged else pl.DataFrame(schema=FLAGGED_SCHEMA),
+                         fate.get_column("rid"))
     return Staged(staged, stats, counts, reasons)
 
 
@@ -200,12 +240,13 @@ EMPTY_KEYS = pl.DataFrame(schema={"rid": pl.Int64, "source_file": pl.Utf8, "id":
 
 def settle_duplicates(
     con: duckdb.DuckDBPyConnection, extract: str, keys: pl.DataFrame
-) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+) -> tuple[dict[str, dict[str, int]], dict[str, int], pl.DataFrame]:
     """Decide each row's fate; rows not loaded are exposed as `_in_fate`.
 
     Exact duplicate rows: the first is kept, the others counted. Same id, different content:
     every version is quarantined (`<id>:duplicate_id`), since none can be trusted over another.
-    Returns the per-file counts and the quarantined rows per reason.
+    Returns the per-file counts, the quarantined rows per reason and the rows not loaded
+    (rid, fate, reasons: `_in_fate` itself).
     """
     id_col = schemas.id_column(extract)
     # Only rows whose id occurs more than once can be duplicates or conflicts: the rare case,
@@ -250,7 +291,7 @@ def settle_duplicates(
         .select(pl.col("reasons").str.split(";")).explode("reasons")
         .group_by("reasons").len().sort(["len", "reasons"], descending=[True, False])
     )
-    return counts, {r: int(n) for r, n in reasons.iter_rows()}
+    return counts, {r: int(n) for r, n in reasons.iter_rows()}, fate
 
 
 def quarantine_rows(extract: str) -> str:

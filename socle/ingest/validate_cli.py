@@ -14,8 +14,9 @@ import duckdb
 
 import schemas
 from schemas._base import DeliveryContext
+from schemas.codes import OPERATORS
 from socle.ingest.communes import Lookups
-from socle.ingest.discover import parse_landing_path
+from socle.ingest.discover import landing_path_problem, parse_landing_path
 from socle.ingest.errors import Rejected
 from socle.ingest.pseudonymise import pseudonymisation_key
 from socle.ingest.stage import quarantine_rows, stage_delivery
@@ -39,11 +40,15 @@ class ValidationReport:
     reason_counts: dict[str, int] = field(default_factory=dict)
     failing_lines: list[tuple[int, str | None, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # the layout rule the file's path breaks, when it sits in a landing folder: the pipeline
+    # would not read it at all
+    path_problem: str | None = None
 
     @property
     def ok(self) -> bool:
-        """True when every row would load (exact duplicate rows are dropped, not refused)."""
-        return self.status == "accepted"
+        """True when every row would load (exact duplicate rows are dropped, not refused) and
+        the pipeline would read the file where it lies."""
+        return self.status == "accepted" and self.path_problem is None
 
     @property
     def exit_code(self) -> int:
@@ -53,6 +58,8 @@ class ValidationReport:
         month = f"{self.month:%Y-%m}" if self.month else "unknown month"
         lines = [f"{self.path.name} ({self.extract}, operator {self.operator or 'unknown'}, "
                  f"{month}): {self.verdict()}"]
+        if self.path_problem:
+            lines.append(f"  not read by the pipeline where it lies: {self.path_problem}")
         if self.status == "rejected":
             lines.append(f"  rejected [{self.rule}]: {self.message}")
         else:
@@ -71,9 +78,29 @@ class ValidationReport:
         return "\n".join(lines)
 
     def verdict(self) -> str:
+        if self.path_problem and self.status == "accepted":
+            return "NOT OK, the rows are fine but the file is misnamed"
         return {"accepted": "OK, the file would load whole",
                 "partial": "NOT OK, some rows would be quarantined",
                 "rejected": "NOT OK, the file would be rejected"}[self.status]
+
+
+def _check_path(report: ValidationReport, path: Path, extract: str) -> None:
+    """The landing layout, checked where it can be: in an operator's folder a path the
+    pipeline would skip fails the check; elsewhere (a file checked before it is renamed and
+    sent) a misfit name is only noted."""
+    problem = landing_path_problem(path)
+    _, _, named = parse_landing_path(path)
+    if problem is None and named is not None and named != extract:
+        problem = f"the name says {named}, not {extract}: the pipeline would read it as {named}"
+    if problem is None:
+        return
+    in_landing = path.parent.name.upper() in OPERATORS or \
+        path.parent.parent.name.upper() in OPERATORS
+    if in_landing:
+        report.path_problem = problem
+    else:
+        report.notes.append(f"file name: {problem}; name it so before delivering")
 
 
 def validate_file(
@@ -95,6 +122,7 @@ def validate_file(
     month = month or p_month
     key = key if key is not None else pseudonymisation_key()
     report = ValidationReport(path, extract, operator, month, "rejected")
+    _check_path(report, path, extract)
     if month is None:
         report.notes.append("month unknown: date-in-month rules not checked (give --month)")
     if operator is None:
@@ -115,6 +143,10 @@ def validate_file(
             setattr(report, k, v)
         report.reason_counts = staged.reason_counts
         report.status = "partial" if report.rows_quarantined else "accepted"
+        nothing = staged.nothing_loads()
+        if nothing is not None:  # as the pipeline does: rejected, the rows still listed
+            report.status, report.rule = "rejected", "nothing_loaded"
+            report.message = f"{source}: {nothing}"
         id_col = schemas.id_column(extract)
         report.failing_lines = [
             (r[0], r[1], r[2]) for r in con.execute(
@@ -124,6 +156,7 @@ def validate_file(
         extra = sorted({x for f in staged.files for x in f.extra_columns})
         if extra:
             report.notes.append(f"extra column(s) ignored: {', '.join(extra)}")
+        report.notes += [n for f in staged.files if (n := f.quote_note())]
         st = staged.stats
         if st.get("communes_mapped"):
             report.notes.append(f"{st['communes_mapped']} old or arrondissement commune codes "
