@@ -18,6 +18,7 @@ import polars as pl
 from socle.config import PROJECT_ROOT
 from socle.export.french import BREAKDOWNS_FR, MODALITIES_FR, UNITS_FR, decimal_comma, translate
 from socle.export.secrecy import DEFAULT_THRESHOLD, apply_secrecy
+from socle.reference import zoning_year
 from socle.warehouse import frame
 
 LEVELS = ("NAT", "REG", "DEP", "BASSIN")
@@ -84,25 +85,53 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _period_territories(con: duckdb.DuckDBPyConnection, period: date) -> pl.DataFrame:
+    """Territories publishable for the period: the nation, régions, départements and the
+    committees of the period's zoning (as the indicators use it), each with its parent.
+
+    `ref.territories` holds the committees of every zoning year; a committee dropped from
+    the period's zoning gets no file (unless it has rows, see `_territory_files`)."""
+    territories = frame(con, "SELECT * FROM ref.territories")
+    years = [r[0] for r in con.execute(
+        "SELECT DISTINCT zoning_year FROM ref.bassins ORDER BY 1").fetchall()]
+    if not years:
+        return territories
+    committees = frame(
+        con, "SELECT DISTINCT bassin_code AS territory_code FROM ref.bassins "
+        "WHERE zoning_year = ?", [zoning_year(years, period.year)],
+    )
+    in_zoning = (pl.col("level") != "BASSIN") | pl.col("territory_code").is_in(
+        committees["territory_code"].implode())
+    return territories.filter(in_zoning)
+
+
 def _territory_files(
-    text: pl.DataFrame, territories: pl.DataFrame
+    text: pl.DataFrame, territories: pl.DataFrame, zoning: pl.DataFrame
 ) -> Iterator[tuple[tuple[str, str], pl.DataFrame]]:
     """Each territory's rows beside its parents' rows (up to the nation), one frame per
-    territory that has rows: for every indicator and modality, the territory first, then
-    its département, région and the nation. Built as one join and one sort."""
+    territory of the period's zoning, and per other territory that has rows: for every
+    indicator and modality, the territory first, then its département, région and the
+    nation. A territory without rows of its own still gets its parents' rows (an empty
+    frame, headers only, when nobody has any): a committee looks for its file every month.
+    Built as one join and one sort."""
     parent = {
         (r["level"], r["territory_code"]): (r["parent_level"], r["parent_code"])
         for r in territories.iter_rows(named=True)
     }
-    present = sorted(text.select("niveau", "code_territoire").unique().iter_rows())
+    present = set(text.select("niveau", "code_territoire").unique().iter_rows())
+    present |= set(zoning.select("level", "territory_code").iter_rows())
+    nodes = sorted(present)
     links = []
-    for file_id, node in enumerate(present):
+    for file_id, node in enumerate(nodes):
         rank, cur = 0, node
         while cur is not None and cur[0] is not None:
             links.append((file_id, cur[0], cur[1], rank))
             cur, rank = parent.get(cur), rank + 1
+    # Typed: with no link at all (no territory) an untyped frame would not join.
     chain = pl.DataFrame(
-        links, orient="row", schema=["_file", "niveau", "code_territoire", "_rank"]
+        links, orient="row",
+        schema={"_file": pl.Int64, "niveau": pl.Utf8, "code_territoire": pl.Utf8,
+                "_rank": pl.Int64},
     )
     # Integer sort keys: sorting ~10× the period's rows on strings would dominate.
     cell = pl.struct("indicateur", "ventilation", "modalite").rank("dense").alias("_cell")
@@ -111,21 +140,34 @@ def _territory_files(
         .join(chain, on=["niveau", "code_territoire"])
         .sort(["_file", "_cell", "_rank"])
     )
-    for (file_id,), part in rows.partition_by("_file", as_dict=True,
-                                              maintain_order=True).items():
-        yield present[file_id], part.drop("_file", "_cell", "_rank")
+    parts = {
+        file_id: part.drop("_file", "_cell", "_rank")
+        for (file_id,), part in rows.partition_by("_file", as_dict=True,
+                                                  maintain_order=True).items()
+    }
+    for file_id, node in enumerate(nodes):
+        yield node, parts.get(file_id, text.clear())
 
 
-def _source_deliveries(con: duckdb.DuckDBPyConnection, period: date) -> list[dict]:
-    """Deliveries the period's figures stand on: the current accepted ones up to the period."""
+def _source_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Deliveries the period's figures stand on: the current version (latest accepted or
+    partial attempt, as in `socle.ingest.audit`) of every slice the warehouse holds.
+
+    Every loaded month, not only those up to the period: month M's figures also read later
+    snapshots (a spell begun in M may be delivered or corrected afterwards). A replaced or
+    rejected attempt is left out: its rows are no longer in staging."""
     try:
         rows = con.execute(
-            """SELECT DISTINCT operator, strftime(delivery_month, '%Y-%m') AS month, extract,
+            """WITH current AS (
+                   SELECT operator, delivery_month, extract, max(loaded_at) AS loaded_at
+                   FROM audit.deliveries WHERE status IN ('accepted', 'partial')
+                   GROUP BY ALL
+               )
+               SELECT operator, strftime(delivery_month, '%Y-%m') AS month, extract,
                       source_file, sha256, status
                FROM audit.deliveries
-               WHERE status <> 'rejected' AND delivery_month <= ?
-               ORDER BY ALL""",
-            [period],
+               JOIN current USING (operator, delivery_month, extract, loaded_at)
+               ORDER BY ALL"""
         ).fetchall()
     except duckdb.CatalogException:
         return []
@@ -133,16 +175,10 @@ def _source_deliveries(con: duckdb.DuckDBPyConnection, period: date) -> list[dic
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
-def export_period(
-    con: duckdb.DuckDBPyConnection,
-    period: date,
-    exports_dir: Path,
-    threshold: int = DEFAULT_THRESHOLD,
+def _write_folder(
+    con: duckdb.DuckDBPyConnection, period: date, out: Path, threshold: int
 ) -> dict:
-    """Write `exports/<YYYY-MM>/` for one period and return its manifest."""
-    final = exports_dir / period.strftime("%Y-%m")
-    out = final.with_name(final.name + ".tmp")
-    shutil.rmtree(out, ignore_errors=True)
+    """Write every file of the period into `out` (a fresh folder); returns the manifest."""
     published = _published(con, period, threshold)
     territories = frame(con, "SELECT * FROM ref.territories")
     files: list[dict] = []
@@ -150,6 +186,7 @@ def export_period(
     def record(path: Path, rows: int) -> None:
         files.append({"file": str(path.relative_to(out)), "sha256": _sha256(path), "rows": rows})
 
+    out.mkdir(parents=True)
     # Numbers become French text once, for every CSV file; Parquet keeps them numeric.
     text = published.with_columns([decimal_comma(c) for c in NUMBERS])
     for level in LEVELS:
@@ -160,7 +197,8 @@ def export_period(
         record(csv_path, part.height)
         record(parquet_path, part.height)
 
-    for (level, code), part in _territory_files(text, territories):
+    zoning = _period_territories(con, period)
+    for (level, code), part in _territory_files(text, territories, zoning):
         path = out / "territoires" / f"{level}_{code}.csv"
         _write_csv(part, path)
         record(path, part.height)
@@ -172,12 +210,49 @@ def export_period(
         "secret_threshold": threshold,
         "cells_masked": int(published.filter(pl.col("secret") == "oui").height),
         "files": files,
-        "source_deliveries": _source_deliveries(con, period),
+        "source_deliveries": _source_deliveries(con),
     }
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    # Swap in the new folder only once complete: readers never see a half-written period.
-    shutil.rmtree(final, ignore_errors=True)
-    out.rename(final)
+    return manifest
+
+
+def _swap_in(new: Path, final: Path) -> None:
+    """Replace `final` by the complete folder `new`: the old folder is renamed aside, the new
+    one renamed in, and only then is the old one deleted. A reader sees the complete old
+    folder or the complete new one (nothing only between the two renames), never a folder
+    being deleted file by file. On error the old folder is put back."""
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)  # left by an earlier run killed mid-swap
+    had_old = final.exists()
+    if had_old:
+        final.rename(old)
+    try:
+        new.rename(final)
+    except BaseException:
+        if had_old and not final.exists():
+            old.rename(final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def export_period(
+    con: duckdb.DuckDBPyConnection,
+    period: date,
+    exports_dir: Path,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> dict:
+    """Write `exports/<YYYY-MM>/` for one period and return its manifest.
+
+    The folder is written beside (`<YYYY-MM>.tmp`) and swapped in once complete; a failed
+    export leaves the previous folder as it was and no `.tmp` behind."""
+    final = exports_dir / period.strftime("%Y-%m")
+    out = final.with_name(final.name + ".tmp")
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        manifest = _write_folder(con, period, out, threshold)
+        _swap_in(out, final)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     return manifest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 BREAKDOWNS_FR = {
@@ -48,12 +50,34 @@ def translate(column: str, mapping: dict[str, str]) -> pl.Expr:
     return pl.col(column).replace(mapping)
 
 
+SIGNIFICANT_DIGITS = 6
+DECIMALS = 6
+
+
+def french_number(x: float) -> str:
+    """One number as French text, written out plainly (never `1e-06`: Excel and readers
+    take scientific notation for text or misread it): integers without decimals, others
+    with a decimal comma, to 6 decimals or 6 significant digits, whichever is finer (a
+    rate of 0,0000012 keeps its digits, a median of 123456,789 days too)."""
+    if not math.isfinite(x):
+        return ""
+    if x == int(x):
+        return str(int(x))
+    magnitude = math.floor(math.log10(abs(x)))
+    decimals = max(DECIMALS, SIGNIFICANT_DIGITS - 1 - magnitude)
+    plain = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if plain in ("", "-0") else plain.replace(".", ",")
+
+
 def decimal_comma(column: str) -> pl.Expr:
-    """Numbers as text with a decimal comma; integers without decimals; null stays empty."""
-    c = pl.col(column)
-    as_text = (
-        pl.when(c == c.round(0))
-        .then(c.cast(pl.Int64).cast(pl.Utf8))
-        .otherwise(c.round(6).cast(pl.Utf8).str.replace(".", ",", literal=True))
-    )
+    """Numbers as text with a decimal comma (`french_number`); null stays empty.
+
+    Formatted once per distinct value: a period repeats the same counts and rates a lot."""
+
+    def to_text(numbers: pl.Series) -> pl.Series:
+        distinct = numbers.drop_nulls().unique()
+        texts = pl.Series([french_number(x) for x in distinct], dtype=pl.Utf8)
+        return numbers.replace_strict(distinct, texts, default=None, return_dtype=pl.Utf8)
+
+    as_text = pl.col(column).cast(pl.Float64).map_batches(to_text, return_dtype=pl.Utf8)
     return as_text.alias(column)
