@@ -1,8 +1,11 @@
 """Statistical secrecy: primary masks under the threshold, secondary masks against subtraction."""
 
+import random
 from datetime import date
 
+import numpy as np
 import polars as pl
+import pytest
 
 from socle.export.secrecy import apply_secrecy
 
@@ -119,3 +122,135 @@ def test_masks_do_not_depend_on_row_order():
         for s in range(8)
     }
     assert masks == {frozenset({("D3", "total", "total"), ("D1", "total", "total")})}
+
+
+# An independent check, written from the relations alone: which masked cells do the
+# published cells determine exactly? Relations: each parent territory is the sum of its
+# children, per (breakdown, modality); at each territory the modalities of a breakdown
+# add up to its total wherever their published sizes say so. A masked cell is
+# determined when every solution of the relations (masked cells unknown) gives it the
+# same value: when it takes no part in the null space of the relations' matrix.
+PAIRS = (("REG", "NAT"), ("DEP", "REG"), ("BASSIN", "DEP"), ("BASSIN", "NAT"))
+
+
+def _determined(out: pl.DataFrame, territories: pl.DataFrame) -> list[tuple]:
+    parent = dict(zip(zip(territories["level"], territories["territory_code"], strict=True),
+                      territories["parent_code"], strict=True))
+    size = {}
+    masked = set()
+    for r in out.iter_rows(named=True):
+        key = (r["indicator_code"], r["level"], r["territory_code"], r["breakdown"],
+               r["breakdown_value"])
+        size[key] = r["denominator"] if r["denominator"] is not None else r["numerator"]
+        if r["masked"]:
+            masked.add(key)
+    relations = []
+    for head in size:
+        for child, level in PAIRS:
+            if head[1] != level:
+                continue
+            kids = [k for k in size if k[0] == head[0] and k[3:] == head[3:] and k[1] == child
+                    and (level == "NAT" or parent.get((child, k[2])) == head[2])]
+            if kids:
+                relations.append({head: 1, **{k: -1 for k in kids}})
+        if head[3] == "total":
+            for bd in {k[3] for k in size if k[:3] == head[:3] and k[3] != "total"}:
+                mods = [k for k in size if k[:4] == (*head[:3], bd)]
+                if sum(size[m] for m in mods) == size[head]:
+                    relations.append({head: 1, **{m: -1 for m in mods}})
+    unknown = sorted(masked)
+    matrix = np.array([[rel.get(u, 0) for u in unknown] for rel in relations], dtype=float)
+    matrix = matrix[np.abs(matrix).sum(axis=1) > 0] if unknown else matrix
+    if not unknown or matrix.shape[0] == 0:
+        return []
+    _, singular, vt = np.linalg.svd(matrix)
+    null = vt[int((singular > 1e-9).sum()):]
+    return [u for i, u in enumerate(unknown) if not np.any(np.abs(null[:, i]) > 1e-9)]
+
+
+def _table(values: dict[str, list[int]], levels: dict[str, str], breakdown: str,
+           modalities: list[str], indicator: str = "CAP_REGISTERED") -> pl.DataFrame:
+    rows = []
+    for terr, counts in values.items():
+        rows.append((levels[terr], terr, "total", "total", sum(counts)))
+        rows += [(levels[terr], terr, breakdown, m, n)
+                 for m, n in zip(modalities, counts, strict=True) if n]
+    return _counts(rows).with_columns(pl.lit(indicator).alias("indicator_code"))
+
+
+def test_no_masked_cell_is_recovered_by_combining_rows_and_columns():
+    """Four départements of R1 by age band. Primary masks: D1 <26 2, 26-49 3; D2 <26 1,
+    26-49 4, 50+ 2; D3 50+ 3, unknown 4; D4 50+ 1, unknown 2. Every row and column then
+    holds 0 or at least 2 masked cells, so masking lone cells adds nothing; yet
+    D2/50+ = (row D1) + (row D2) - (column <26) - (column 26-49) = 2 from published cells.
+    It must come out undetermined, every other masked cell too."""
+    ages = ["<26", "26-49", "50+", "unknown"]
+    deps = {"D1": [2, 3, 40, 30], "D2": [1, 4, 2, 50], "D3": [30, 40, 3, 4],
+            "D4": [35, 45, 1, 2]}
+    r1 = [sum(v[i] for v in deps.values()) for i in range(4)]
+    territories = pl.DataFrame({
+        "level": ["NAT", "REG", "DEP", "DEP", "DEP", "DEP"],
+        "territory_code": ["FR", "R1", "D1", "D2", "D3", "D4"],
+        "parent_code": [None, "FR", "R1", "R1", "R1", "R1"],
+    })
+    levels = {"FR": "NAT", "R1": "REG"} | {d: "DEP" for d in deps}
+    df = _table({**deps, "R1": r1, "FR": r1}, levels, "age_band", ages)
+    out = apply_secrecy(df, territories)
+    masked = _masked(out)
+    primary = {("D1", "age_band", "<26"), ("D1", "age_band", "26-49"),
+               ("D2", "age_band", "<26"), ("D2", "age_band", "26-49"),
+               ("D2", "age_band", "50+"), ("D3", "age_band", "50+"),
+               ("D3", "age_band", "unknown"), ("D4", "age_band", "50+"),
+               ("D4", "age_band", "unknown")}
+    assert primary < masked
+    assert _determined(out, territories) == []
+
+
+def test_units_with_a_single_operator_make_the_operator_breakdown_additive():
+    """Offers closed in D3: FT 20, APEC 2 (each offer has one operator: 20 + 2 = 22, the
+    total). APEC (2 < 5) is masked and total - FT would give it back, so FT is masked
+    too. Persons of D3: FT 40, ML 4, total 42 (two persons followed by both): no
+    relation, ML alone is masked."""
+    offers = _table({"D3": [20, 2]}, {"D3": "DEP"}, "operator", ["FT", "APEC"],
+                    "PERF_OFFER_FILL_RATE")
+    persons = _table({"D3": [40, 4]}, {"D3": "DEP"}, "operator", ["FT", "ML"])
+    persons = persons.with_columns(
+        pl.when(pl.col("breakdown") == "total").then(42.0).otherwise(pl.col("numerator"))
+        .alias("numerator"))
+    out = apply_secrecy(pl.concat([offers, persons]), TERRITORIES)
+    masked = {(r["indicator_code"], r["breakdown_value"])
+              for r in out.filter(pl.col("masked")).iter_rows(named=True)}
+    assert masked == {("PERF_OFFER_FILL_RATE", "APEC"), ("PERF_OFFER_FILL_RATE", "FT"),
+                      ("CAP_REGISTERED", "ML")}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_small_tables_leave_no_masked_cell_determined(seed):
+    """Random counts (many under 5) on two régions x three départements x two committees,
+    four modalities: whatever the pattern, no masked cell is determined."""
+    rnd = random.Random(seed)
+    territories = {"FR": ("NAT", None)}
+    for r in range(2):
+        territories[f"R{r}"] = ("REG", "FR")
+        for d in range(3):
+            territories[f"D{r}{d}"] = ("DEP", f"R{r}")
+            for b in range(2):
+                territories[f"B{r}{d}{b}"] = ("BASSIN", f"D{r}{d}")
+    geo = pl.DataFrame({"level": [v[0] for v in territories.values()],
+                        "territory_code": list(territories),
+                        "parent_code": [v[1] for v in territories.values()]})
+    values: dict[str, list[int]] = {}
+    for code, (level, _) in territories.items():
+        if level == "BASSIN":
+            counts = [rnd.choice([0, 1, 2, 3, 5, 6, 8, 12, 20, 40]) for _ in range(4)]
+            node: str | None = code
+            while node is not None:
+                values[node] = [a + b for a, b in zip(values.get(node, [0] * 4), counts,
+                                                      strict=True)]
+                node = territories[node][1]
+    levels = {code: level for code, (level, _) in territories.items()}
+    df = _table({t: v for t, v in values.items() if sum(v)}, levels, "sex",
+                ["a", "b", "c", "d"])
+    out = apply_secrecy(df, geo)
+    assert out.filter(pl.col("masked")).height > 0
+    assert _determined(out, geo) == []
