@@ -15,7 +15,13 @@ import polars as pl
 
 import schemas
 from schemas._base import DeliveryContext
-from schemas.codes import DIRECT_IDENTIFIER_COLUMNS, EXTRACTS, OPERATORS, SNAPSHOT_EXTRACTS
+from schemas.codes import (
+    DIRECT_IDENTIFIER_COLUMNS,
+    DIRECT_IDENTIFIER_WORDS,
+    EXTRACTS,
+    OPERATORS,
+    SNAPSHOT_EXTRACTS,
+)
 from socle.config import PROJECT_ROOT
 from socle.ingest.parse import FALSE_SPELLINGS, TRUE_SPELLINGS
 
@@ -69,13 +75,20 @@ def render() -> str:
         + ", ".join(f"`{t}`/`{f}`" for t, f in BOOLEAN_PAIRS)
         + " (casse indifférente / any case); vide = inconnu / empty = null. Codes "
         "(listes, communes, ROME) : casse indifférente / any case.",
-        "- Rejet du dépôt entier / whole delivery rejected: colonne obligatoire absente / "
-        "missing required column, fichier illisible ou vide / unreadable or empty file, "
-        "photographie sans ligne / header-only snapshot, colonne d'identification directe / "
-        "direct-identifier column ("
+        "- Rejet du dépôt entier / whole delivery rejected: colonne obligatoire absente "
+        "(`category` pour France Travail) / missing required column (`category` for FT), "
+        "fichier illisible ou vide / unreadable or empty file, photographie sans ligne / "
+        "header-only snapshot, aucune ligne chargeable / no row would load "
+        "(`nothing_loaded`), colonne d'identification directe / direct-identifier column ("
         + ", ".join(f"`{c}`" for c in sorted(DIRECT_IDENTIFIER_COLUMNS)[:12])
-        + ", … and close variants), colonne `nir` sans clé de pseudonymisation / a `nir` column "
-        "without the pseudonymisation key. The previous accepted delivery stays published.",
+        + ", … and close variants: a column name holding one of the words "
+        + ", ".join(f"`{w}`" for w in sorted(DIRECT_IDENTIFIER_WORDS))
+        + " anywhere, e.g. `num_telephone`, `mail_pro`), colonne `nir` sans clé de "
+        "pseudonymisation / a `nir` column without the pseudonymisation key (tried again once "
+        "the key is set). The previous accepted delivery stays published.",
+        "- Fichier mal nommé dans le dossier d'un opérateur : signalé avec la règle qu'il "
+        "enfreint, non lu, le traitement échoue. / A misnamed file in an operator's folder is "
+        "reported with the rule it breaks, not read, and the run fails.",
         "- `nir` (15 caractères, clé de contrôle vérifiée, `2A`/`2B` admis) peut remplacer "
         "`person_id` / may stand instead of `person_id`: it is replaced by "
         "`hex(HMAC-SHA256(clé, nir))` and never stored.",
@@ -106,9 +119,10 @@ def render() -> str:
         "- Commune : anciens codes et arrondissements ramenés à la commune actuelle ; code bien "
         "formé inconnu chargé tel quel et compté. / Old and arrondissement codes mapped to the "
         "current commune; unknown well-formed codes loaded as delivered and counted.",
-        "- Un `\"` isolé dans un champ est gardé comme caractère ; une ligne avec trop de "
-        "champs rend le fichier illisible. / A stray quote inside a field is kept as a "
-        "character; a line with too many fields makes the file unreadable.",
+        "- Un `\"` isolé dans un champ est gardé comme caractère et sa ligne signalée ; une "
+        "ligne avec trop de champs rend le fichier illisible (la ligne est nommée). / A stray "
+        "quote inside a field is kept as a character and its line reported; a line with too "
+        "many fields makes the file unreadable (the line is named).",
         "- `validate` : un fichier est correct quand toutes ses lignes seraient chargées "
         "(les doublons exacts sont signalés, pas refusés). / A file passes when every row "
         "would load (exact duplicates are reported, not refused).",

@@ -133,10 +133,14 @@ class RunSummary:
         return not self.rejected
 
     def render(self) -> str:
-        status = Counter(d.status for d in self.deliveries)
+        # A misnamed file is reported like a rejected delivery but is none: counted apart.
+        deliveries = [d for d in self.deliveries if not d.source]
+        misnamed = len(self.deliveries) - len(deliveries)
+        status = Counter(d.status for d in deliveries)
         lines = [
-            f"deliveries: {len(self.deliveries)} "
-            + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
+            f"deliveries: {len(deliveries)} "
+            + ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
+            + (f"; misnamed files: {misnamed}" if misnamed else ""),
         ]
         for d in self.rejected:
             lines.append(f"  REJECTED {d.describe()}")

@@ -218,7 +218,9 @@ def test_misnamed_files_make_the_run_fail_without_touching_the_audit(
     assert results[2].describe().startswith("FT/2024-03/hires-75.csv: rejected: not read: ")
     assert q(warehouse, "SELECT source_file, status FROM audit.deliveries") == [
         ("FT/2024-03/hires.csv", "accepted")]
-    assert not RunSummary(tmp_path, tmp_path, results).ok
+    summary = RunSummary(tmp_path, tmp_path, results)
+    assert not summary.ok
+    assert summary.render().splitlines()[0] == "deliveries: 1 1 accepted; misnamed files: 6"
 
 
 def test_socle_run_exits_1_and_names_misnamed_files(tmp_path: Path, monkeypatch, capsys) -> None:
