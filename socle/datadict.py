@@ -123,6 +123,9 @@ def render() -> str:
         "ligne avec trop de champs rend le fichier illisible (la ligne est nommée). / A stray "
         "quote inside a field is kept as a character and its line reported; a line with too "
         "many fields makes the file unreadable (the line is named).",
+        "- Lignes vides (rien, ou seulement des séparateurs) : ignorées, ce ne sont pas des "
+        "lignes de données ; leurs numéros sont signalés. / Empty lines (nothing, or "
+        "separators only) are not rows: skipped, their numbers reported.",
         "- `validate` : un fichier est correct quand toutes ses lignes seraient chargées "
         "(les doublons exacts sont signalés, pas refusés). / A file passes when every row "
         "would load (exact duplicates are reported, not refused).",

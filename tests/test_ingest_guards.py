@@ -301,3 +301,22 @@ def test_a_surplus_field_rejects_the_file_naming_its_line(tmp_path: Path) -> Non
     assert (report.status, report.rule) == ("rejected", "unreadable")
     assert report.message == ("diagnostics.csv: unreadable CSV: line 2 (1 = first data row) "
                               "has 5 fields, the header 4")
+
+
+# --- 7. empty lines are no rows ------------------------------------------------------------
+
+
+def test_empty_lines_are_skipped_and_reported_not_quarantined(warehouse, tmp_path: Path):
+    """A blank line (line 2) and a line of separators only (line 4, as spreadsheets write
+    for a formatted empty row) between three hires, and a trailing blank CRLF line: three
+    rows read, three loaded, nothing quarantined; line 5's bad date keeps its number."""
+    root = tmp_path / "landing"
+    write(root, "FT/2024-03/hires.csv",
+          HIRES + f"H1;{A};2024-03-05;CDI;\r\n\r\nH2;{B};2024-03-06;CDI;\r\n;;;;\r\n"
+          f"H3;{A};2024-02-30;CDI;\r\n\r\n")
+    [r] = ingest(warehouse, root)
+    assert (r.status, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("partial", 3, 2, 1)
+    assert q(warehouse, "SELECT line_number, reasons FROM quarantine.hires") == [
+        (5, "hire_date:type")]
+    assert "3 empty line(s) skipped: 2, 4, 6" in r.message
+    assert accounting_errors(warehouse) == []

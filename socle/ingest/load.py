@@ -122,6 +122,10 @@ def _notes_message(staged: Staged, loaded: int) -> tuple[dict[str, object], str]
     if quotes:
         notes["quote_lines"] = quotes
         parts += [n for f in staged.files if (n := f.quote_note())]
+    empty = {f.source_file: len(f.empty_lines) for f in staged.files if f.empty_lines}
+    if empty:
+        notes["empty_lines"] = empty
+        parts += [n for f in staged.files if (n := f.empty_note())]
     notes["encodings"] = sorted({e for f in staged.files for e in f.encodings})
     return notes, "; ".join(parts)
 

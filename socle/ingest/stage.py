@@ -52,6 +52,15 @@ class StagedFile:
     format: str = ""
     rows_read: int = 0
     quote_lines: list[int] = field(default_factory=list)  # a `"` kept inside a value
+    empty_lines: list[int] = field(default_factory=list)  # no value at all: not a row
+
+    def empty_note(self) -> str | None:
+        """The empty lines left out, for the report."""
+        if not self.empty_lines:
+            return None
+        shown = ", ".join(map(str, self.empty_lines[:10]))
+        more = f" and {len(self.empty_lines) - 10} more" if len(self.empty_lines) > 10 else ""
+        return f"{self.source_file}: {len(self.empty_lines)} empty line(s) skipped: {shown}{more}"
 
     def quote_note(self) -> str | None:
         """The lines whose `"` inside a value was kept as a character, for the report."""
@@ -193,7 +202,8 @@ def stage_delivery(
         sf = StagedFile(name, header.extra, format=tf.format)
         line = 1
         try:
-            for aligned in prefetched(_aligned(tf, extract, header, key, name)):
+            for aligned in prefetched(_aligned(tf, extract, header, key, name,
+                                               sf.empty_lines)):
                 pending.append(aligned)
                 line += aligned.height
                 rid += aligned.height
@@ -224,13 +234,32 @@ def stage_delivery(
 
 
 def _aligned(tf: TextFile, extract: str, header: Header, key: bytes | None,
-             name: str) -> Iterator[pl.DataFrame]:
-    """The file's chunks aligned on the schema (`delivered_text`), for the reading thread."""
+             name: str, empty_lines: list[int]) -> Iterator[pl.DataFrame]:
+    """The file's chunks aligned on the schema (`delivered_text`), for the reading thread.
+
+    Empty lines (nothing, or separators only, as spreadsheets write a formatted empty row)
+    are no rows: left out, their numbers kept in `empty_lines`; the other rows keep theirs.
+    """
     line = 1
     for raw in tf.chunks():
-        yield delivered_text(raw, extract=extract, header=header, key=key, source_file=name,
-                             first_line=line)
+        aligned = delivered_text(raw, extract=extract, header=header, key=key,
+                                 source_file=name, first_line=line)
         line += raw.height
+        empty = _empty_rows(raw)
+        if empty.any():
+            empty_lines += aligned.get_column("line_number").filter(empty).to_list()
+            aligned = aligned.filter(~empty)
+        yield aligned
+
+
+def _empty_rows(raw: pl.DataFrame) -> pl.Series:
+    """Rows of which every delivered value is null or blank."""
+    if raw.width == 0:
+        return pl.repeat(False, raw.height, dtype=pl.Boolean, eager=True)
+    return raw.select(pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).cast(pl.Utf8).str.strip_chars() == "")
+        for c in raw.columns
+    )).to_series()
 
 
 # The keys of a delivery without rows (event extracts only: a month without events).
