@@ -7,8 +7,9 @@ not enough when published cells add up to another published cell: the masked one
 recovered by subtraction. The additive relations of an indicator's tables are:
 
 - territories: a région with its départements, the nation with its régions, a département
-  with the committees attached to it, the nation with every committee (assumed exact even
-  where it is not, e.g. a committee spanning two départements: that only masks more);
+  with the committees attached to it, the nation with every committee (for rule 1 even
+  where the sum does not hold, e.g. a committee spanning two départements: that only
+  masks more; for rule 2 where it holds);
 - breakdowns: at a territory, the modalities of a breakdown with its total, wherever
   their sizes add up to the total's. That holds by construction for the breakdowns
   partitioning the units (sex, age band, ...), and for a list breakdown (operator,
@@ -111,7 +112,8 @@ def _table_entries(cells: pl.DataFrame, additive: pl.DataFrame) -> pl.DataFrame:
     A table is one indicator, period, breakdown and territorial relation (a parent and its
     children); rows are the children and the parent (MARGIN), columns the modalities and
     the total (MARGIN). `free_row`: the row's modalities do not add up to its total, so
-    the row gives no equation; `free_col`: the column gives none either.
+    the row gives no equation; `free_col`: the column gives none either (its parent is
+    not the sum of its children).
     """
     breakdowns = (
         cells.filter(pl.col("breakdown") != "total")
@@ -137,20 +139,24 @@ def _table_entries(cells: pl.DataFrame, additive: pl.DataFrame) -> pl.DataFrame:
         parent_ref = pl.lit("FR") if parent == "NAT" else pl.col("parent_code")
         parts.append(placed.filter(pl.col("level") == child).select(
             (key + f"|{child}<{parent}|" + parent_ref).alias("table"),
-            pl.col("territory_code").alias("row"), "col", "free_row", "cell_id",
+            pl.col("territory_code").alias("row"), "col", "free_row", "cell_id", "size",
         ))
         parts.append(placed.filter(pl.col("level") == parent).select(
             (key + f"|{child}<{parent}|" + pl.col("territory_code")).alias("table"),
-            pl.lit(MARGIN).alias("row"), "col", "free_row", "cell_id",
+            pl.lit(MARGIN).alias("row"), "col", "free_row", "cell_id", "size",
         ))
     entries = pl.concat(parts).drop_nulls("table")
-    # A column gives an equation where its parent and at least one child are published:
-    # a published parent without any child is no sum of children (e.g. a département
-    # whose communes all belong to committees attached elsewhere).
+    # A column gives an equation where its parent is the sum of its children's sizes: not
+    # where the relation does not hold (a committee spanning two départements counts in one
+    # only; the nation counts persons of unknown commune), which no one can use.
+    child = pl.col("row") != MARGIN
     margins = entries.group_by("table", "col").agg(
-        ~((pl.col("row") == MARGIN).any() & (pl.col("row") != MARGIN).any()).alias("free_col")
-    )
-    return entries.join(margins, on=["table", "col"])
+        ((~child).sum() == 0).alias("no_parent"),
+        pl.col("size").filter(~child).sum().alias("parent"),
+        pl.col("size").filter(child).sum().alias("children"),
+    ).select("table", "col", (pl.col("no_parent") | (pl.col("parent") != pl.col("children")))
+             .alias("free_col"))
+    return entries.drop("size").join(margins, on=["table", "col"])
 
 
 def _bridges(edges: list[tuple[str, str, int]]) -> list[int]:
@@ -289,13 +295,17 @@ def apply_secrecy(
     masked = cells.select(
         "cell_id", "size", ((pl.col("size") > 0) & (pl.col("size") < threshold)).alias("masked")
     )
+    checked: set[int] | None = None  # masked cells when tables were last checked
     while True:
         extra = _lone_partners(membership, masked)
         if extra.height == 0:
-            extra = pl.DataFrame(
-                {"cell_id": sorted(_bridge_partners(tables, masked, size))},
-                schema={"cell_id": pl.UInt32},
-            )
+            now = set(masked.filter(pl.col("masked"))["cell_id"].to_list())
+            # A table whose masked cells did not change since it was checked has no bridge
+            # (cells a pass adds count as changed: a table checked before them holds some).
+            added = _bridge_partners(tables, now, size,
+                                     None if checked is None else now - checked)
+            checked = now
+            extra = pl.DataFrame({"cell_id": sorted(added)}, schema={"cell_id": pl.UInt32})
         if extra.height == 0:
             break
         masked = masked.with_columns(
@@ -309,14 +319,19 @@ def apply_secrecy(
 
 
 def _bridge_partners(
-    tables: pl.DataFrame, masked: pl.DataFrame, size: dict[int, float]
+    tables: pl.DataFrame, is_masked: set[int], size: dict[int, float],
+    changed: set[int] | None,
 ) -> set[int]:
     """Cells to mask so that no two-way table has a masked cell recoverable from its rows
     and columns. Only tables with two masked cells or more can hide a bridge the lone
-    rule has not already closed."""
-    is_masked = set(masked.filter(pl.col("masked"))["cell_id"].to_list())
-    flagged = tables.with_columns(pl.col("cell_id").is_in(list(is_masked)).alias("m"))
-    busy = flagged.group_by("table").agg(pl.col("m").sum()).filter(pl.col("m") >= 2)
+    rule has not already closed; with `changed`, only tables holding one of those cells."""
+    flagged = tables.with_columns(
+        pl.col("cell_id").is_in(list(is_masked)).alias("m"),
+        pl.col("cell_id").is_in(list(changed if changed is not None else is_masked))
+        .alias("changed"),
+    )
+    busy = flagged.group_by("table").agg(pl.col("m").sum(), pl.col("changed").any()).filter(
+        (pl.col("m") >= 2) & pl.col("changed"))
     rows = flagged.join(busy.select("table"), on="table").sort(["table", "cell_id"])
     added: set[int] = set()
     taken = set(is_masked)
