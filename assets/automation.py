@@ -1,13 +1,14 @@
 """Sensors on the landing folder and on the loaded deliveries, and the monthly schedule."""
 
 import json
+from datetime import timedelta
 
 import dagster as dg
 import duckdb
 
 from assets.indicators import exports, indicator_values
 from assets.ingestion import staging
-from assets.partitions import slice_key
+from assets.partitions import FIRST_MONTH, slice_key
 from assets.resources import SocleData
 
 ingest_job = dg.define_asset_job("ingest_job", selection=[staging])
@@ -77,6 +78,14 @@ def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     )
 
 
-monthly_schedule = dg.build_schedule_from_partitioned_job(
-    monthly_job, hour_of_day=6, day_of_month=10,
-)
+@dg.schedule(job=monthly_job, cron_schedule="0 6 10 * *", name="monthly_job_schedule",
+             default_status=dg.DefaultScheduleStatus.STOPPED)
+def monthly_schedule(context: dg.ScheduleEvaluationContext):
+    """The 10th of each month at 06:00, the month before (its deliveries are in by then).
+    Off by default: the recompute sensor already runs after every delivery; turn it on for
+    a monthly run whatever arrived."""
+    when = context.scheduled_execution_time
+    previous = (when.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    if previous < FIRST_MONTH:
+        return dg.SkipReason(f"{previous} is before the first partition {FIRST_MONTH}")
+    return dg.RunRequest(run_key=previous, partition_key=previous)

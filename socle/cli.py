@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,10 +14,22 @@ from socle.config import Paths
 
 def _month(text: str) -> date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}", text):
+            raise ValueError(text)
         year, month = text.split("-")
         return date(int(year), int(month), 1)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def _month_range(text: str) -> tuple[str, str]:
@@ -69,7 +82,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     report = validate_file(
         Path(args.file), args.extract, operator=args.operator,
-        month=_month(args.month) if args.month else None,
+        month=args.month,
     )
     print(report.render())
     return 0 if report.ok else 1
@@ -84,16 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="generate a synthetic year, run the pipeline, show results")
-    demo.add_argument("--persons", type=int, default=20_000, help="synthetic persons (20000)")
-    demo.add_argument("--months", type=_month_range, default=("2024-01", "2024-12"))
-    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--persons", type=_positive, default=20_000,
+                      help="synthetic persons (20000)")
+    demo.add_argument("--months", type=_month_range, default=("2024-01", "2024-12"),
+                      help="YYYY-MM:YYYY-MM (2024-01:2024-12)")
+    demo.add_argument("--seed", type=int, default=42, help="random seed (42)")
     demo.set_defaults(func=_cmd_demo)
 
     gen = sub.add_parser("generate", help="write synthetic operator deliveries")
     gen.add_argument("--out", required=True, help="landing folder to write")
-    gen.add_argument("--persons", type=int, required=True)
+    gen.add_argument("--persons", type=_positive, required=True)
     gen.add_argument("--months", type=_month_range, required=True, help="YYYY-MM:YYYY-MM")
-    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--seed", type=int, default=42, help="random seed (42)")
     gen.add_argument("--faults", action="store_true", help="add documented bad rows and files")
     gen.set_defaults(func=_cmd_generate)
 
@@ -105,14 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("file")
     val.add_argument("--extract", required=True, choices=EXTRACTS)
     val.add_argument("--operator", choices=sorted(OPERATORS))
-    val.add_argument("--month", help="YYYY-MM")
+    val.add_argument("--month", type=_month, help="YYYY-MM")
     val.set_defaults(func=_cmd_validate)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as e:  # a folder that is a file, a disk full...: one line, not a traceback
+        print(f"socle {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

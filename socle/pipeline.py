@@ -20,6 +20,7 @@ from socle.config import Paths
 from socle.export import export_period
 from socle.export.secrecy import DEFAULT_THRESHOLD
 from socle.reference import load_reference
+from socle.staging import ensure_staging
 from socle.warehouse import connect
 
 Progress = Callable[[str], None]
@@ -86,22 +87,39 @@ def compute(
 
     A month without any delivery is skipped: its stocks would only echo earlier months.
     """
-    from socle.indicators import available_periods, compute_indicators
+    from socle.indicators import compute_indicators
 
+    periods = _loaded_among(con, periods, progress)
+    return compute_indicators(con, periods, progress=progress) if periods else 0
+
+
+def _loaded_among(
+    con: duckdb.DuckDBPyConnection, periods: list[date], progress: Progress
+) -> list[date]:
+    """The months of `periods` with a delivery loaded; the others are reported skipped."""
+    from socle.indicators import available_periods
+
+    ensure_staging(con)
     loaded = set(available_periods(con))
     skipped = sorted(set(periods) - loaded)
     if skipped:
         progress(f"no delivery loaded for {', '.join(f'{p:%Y-%m}' for p in skipped)}: skipped")
-    periods = sorted(set(periods) & loaded)
-    return compute_indicators(con, periods, progress=progress) if periods else 0
+    return sorted(set(periods) & loaded)
 
 
 def export(
     con: duckdb.DuckDBPyConnection, paths: Paths, periods: list[date], progress: Progress = print
 ) -> list[Path]:
-    """Rewrite the export folders of `periods` from the warehouse."""
+    """Rewrite the export folders of the loaded months among `periods` from the warehouse
+    (a month without any delivery has no figures to publish: skipped, as when computing)."""
+    from socle.indicators.engine import OUTPUT_DDL
+
+    # Exporting before any computation publishes empty figures rather than failing.
+    ensure_prepared(con, paths)
+    con.execute("CREATE SCHEMA IF NOT EXISTS indicators")
+    con.execute(OUTPUT_DDL)
     folders = []
-    for period in periods:
+    for period in _loaded_among(con, periods, progress):
         export_period(con, period, paths.exports, secrecy_threshold())
         folders.append(paths.exports / period.strftime("%Y-%m"))
         progress(f"exported {period:%Y-%m}")

@@ -24,3 +24,19 @@ def test_indicators_are_monthly_and_ingestion_is_month_by_operator():
         next(k for k in graph.get_all_asset_keys() if k.path == ["indicator_values"])
     )
     assert indicators.partitions_def.get_partition_keys()[:2] == ["2023-01", "2023-02"]
+
+
+def test_the_monthly_schedule_runs_the_month_before():
+    """Evaluated on 2024-05-10 it asks for 2024-04; on 2025-01-10, for 2024-12."""
+    import datetime as dt
+
+    import dagster as dg
+
+    from assets.automation import monthly_schedule
+
+    for when, expected in ((dt.datetime(2024, 5, 10, 6), "2024-04"),
+                           (dt.datetime(2025, 1, 10, 6), "2024-12")):
+        context = dg.build_schedule_context(scheduled_execution_time=when,
+                                            repository_def=defs.get_repository_def())
+        [request] = monthly_schedule.evaluate_tick(context).run_requests
+        assert request.partition_key == expected

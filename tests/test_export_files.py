@@ -178,3 +178,24 @@ def test_every_territory_of_the_zoning_gets_its_file_with_its_parents(con, tmp_p
     rows = {f["file"]: f["rows"] for f in manifest["files"]}
     assert rows["territoires/BASSIN_CLPE75001.csv"] == 3
     assert rows["territoires/DEP_33.csv"] == 1
+
+
+def test_only_months_with_a_delivery_are_exported(warehouse, tmp_path: Path):
+    """Nothing computed yet, a delivery of March only: exporting January to March writes
+    March alone (no crash on the missing values table, no empty folders for the others)."""
+    from indicators_helpers import insert, reg
+
+    from socle.config import Paths
+    from socle.pipeline import export
+
+    write_catalog(warehouse)
+    paths = Paths(tmp_path)
+    messages: list[str] = []
+    assert export(warehouse, paths, [date(2024, 1, 1), date(2024, 2, 1), MARCH],
+                  messages.append) == []
+    assert "no delivery loaded for 2024-01, 2024-02, 2024-03: skipped" in messages
+    insert(warehouse, "registrations", "FT", "2024-03", [reg("r", 1, "2024-03-05", "75056")])
+    folders = export(warehouse, paths, [date(2024, 1, 1), date(2024, 2, 1), MARCH],
+                     messages.append)
+    assert folders == [paths.exports / "2024-03"]
+    assert sorted(p.name for p in paths.exports.iterdir()) == ["2024-03"]
