@@ -19,9 +19,15 @@ from socle.generate.readback import read_extract, read_file
 SMALL = {"persons": 2_000, "months": ("2024-01", "2024-03")}
 
 
+def _delivered(root: Path) -> list[Path]:
+    """The delivery files under `root` (the generator's hidden list of them left out, as the
+    pipeline leaves out hidden files)."""
+    return [p for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+
+
 def _hashes(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in _delivered(root)}
 
 
 def _month_end(label: str) -> date:
@@ -61,7 +67,7 @@ def test_layout_follows_the_contract(small) -> None:
     out, summary = small
     pattern = re.compile(r"^(FT|ML|CE|APEC|CD)/2024-0[1-3]/([a-z_]+)(__[0-9AB]{2,3})?"
                          r"\.(csv|csv\.gz|parquet)$")
-    files = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()]
+    files = [p.relative_to(out).as_posix() for p in _delivered(out)]
     assert all(pattern.match(f) for f in files), [f for f in files if not pattern.match(f)][:3]
     assert sorted({f.split("/")[0] for f in files}) == sorted(OPERATORS)
     for op, extracts in DELIVERIES.items():
@@ -258,3 +264,20 @@ def test_faults_are_mixed_in_and_leave_the_truth_alone(small, tmp_path: Path) ->
     for rel, digest in _hashes(tmp_path).items():
         if rel.startswith(("FT/2024-01/diagnostics", "ML/2024-03/pathways", "APEC/2024-01/hires")):
             assert same[rel] == digest
+
+
+def test_generating_again_into_a_folder_leaves_only_the_new_files(small, tmp_path: Path):
+    """Seed 43 over the small (seed 42) landing copied aside, then over a fresh folder: the
+    same files, byte for byte; a file of the operator's own is left alone."""
+    import shutil
+
+    out, _ = small
+    reused = tmp_path / "reused"
+    shutil.copytree(out, reused)
+    own = reused / "FT" / "notes.txt"
+    own.write_text("kept", encoding="utf-8")
+    generate_landing(reused, 300, ("2024-02", "2024-02"), seed=43, progress=None)
+    generate_landing(tmp_path / "fresh", 300, ("2024-02", "2024-02"), seed=43, progress=None)
+    new = {k: v for k, v in _hashes(reused).items() if k != "FT/notes.txt"}
+    assert new == _hashes(tmp_path / "fresh")
+    assert own.read_text(encoding="utf-8") == "kept"

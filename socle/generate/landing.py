@@ -89,6 +89,7 @@ def generate_landing(
     cd_deps = _cd_departements(split["registrations"]["CD"], month_list, geo)
     plan = FaultPlan(seed, month_list, geo) if faults else None
 
+    _remove_previous(out)
     deliveries: list[dict[str, Any]] = []
     for month in month_list:
         for op in OPERATORS:
@@ -101,6 +102,7 @@ def generate_landing(
                 counts.append(f"{extract} {rows:,}")
             say(f"{month.label} {op}: " + ", ".join(counts))
 
+    _remember(out, [f for d in deliveries for f in d["files"]])
     rows_by_extract = {e: sum(d["rows"] for d in deliveries if d["extract"] == e)
                        for e in EXTRACTS}
     summary: dict[str, Any] = {
@@ -124,6 +126,25 @@ def generate_landing(
     say(f"generate: {summary['files']:,} files, {summary['bytes'] / 1e6:,.1f} MB "
         f"in {summary['seconds']} s")
     return summary
+
+
+# The files the last generation wrote into a folder, one relative path a line.
+WRITTEN = ".socle-generated"
+
+
+def _remove_previous(out: Path) -> None:
+    """Remove the files an earlier generation wrote here (and only those): generating again
+    with other arguments must not leave stale parts beside the new deliveries."""
+    listing = out / WRITTEN
+    if listing.is_file():
+        for rel in listing.read_text(encoding="utf-8").splitlines():
+            (out / rel).unlink(missing_ok=True)
+        listing.unlink()
+
+
+def _remember(out: Path, files: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / WRITTEN).write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
 
 
 def _cd_departements(cd_regs: pl.DataFrame, months: list[Month], geo: Any) -> list[str]:
