@@ -139,6 +139,21 @@ def test_file_system_refusals_are_environmental_corrupt_files_are_not() -> None:
     assert not _read_failure("x.csv.gz", EOFError()).environment
 
 
+def test_a_file_gone_before_it_is_read_rejects_its_delivery_not_the_run(warehouse, tmp_path):
+    """The hires file is removed between discovery and reading: its delivery is rejected
+    (tried again next run), the run goes on."""
+    from socle.ingest import discover_deliveries, ingest_delivery
+
+    root = tmp_path / "landing"
+    path = write(root, "FT/2024-03/hires.csv", HIRES + f"H1;{A};2024-03-05;CDI;\n")
+    [delivery] = discover_deliveries(root)
+    path.unlink()
+    result = ingest_delivery(warehouse, delivery, key=None)
+    assert (result.status, result.rule) == ("rejected", "unreadable")
+    [(message,)] = q(warehouse, "SELECT message FROM audit.deliveries")
+    assert message.startswith(REJECTED_RETRY) and "hires.csv" in message
+
+
 # --- 3. close variants of direct identifiers ----------------------------------------------
 
 

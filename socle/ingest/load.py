@@ -154,7 +154,7 @@ def ingest_delivery(
     # Hashed in a background thread (hashlib releases the interpreter lock): awaited at once
     # when the slice has a version or a rejection to compare with, else while reading.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socle-sha256")
-    pending = hashing.submit(lambda: {name: sha256_file(p) for p, name in files})
+    pending = hashing.submit(lambda: {name: _sha256_or_empty(p) for p, name in files})
     hashing.shutdown(wait=False)
     result = DeliveryResult(op, month, extract, "rejected")
     if not force:
@@ -221,6 +221,16 @@ def ingest_delivery(
         drop_temp_tables(con)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _sha256_or_empty(path: Path) -> str:
+    """The file's sha256, or "" when it cannot be read (removed meanwhile, no permission):
+    reading it then fails too, and that rejection names the file instead of stopping the
+    whole run."""
+    try:
+        return sha256_file(path)
+    except OSError:
+        return ""
 
 
 def _reject_unloadable(
