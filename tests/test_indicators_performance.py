@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators_helpers import cells, d, headline, insert, reg, results
+from indicators_helpers import cells, d, diag, headline, insert, pid, reg, results
 
 from socle.indicators import available_periods, compute_indicators, load_catalog
 
@@ -236,3 +236,32 @@ def test_perf_offer_fill_delay(warehouse):
     assert res[("2024-02", "NAT", "FR", "total", "total")] == (None, 4, 29.0)
     assert cells(res, "2024-02", "NAT", "operator") == {"FT": 30.0, "APEC": 10.0}
     assert headline(res, "2024-02", "DEP", "75") == 28.0  # 10, 28, 50 -> 28
+
+
+def test_an_event_id_used_again_in_another_month_is_another_event(warehouse):
+    """Ids are unique within a delivery only. FT diagnostic '1' in January (person 1) and
+    '1' in February (person 2); hire '7' in February (person 1) and '7' in March (person 2);
+    both persons registered since 2024-01-05 in Paris.
+    REA_DIAG_DELAY January: person 1's diagnostic, 10 days. REA_WAITING_DIAG: 1 waiting in
+    January (person 2), none in February. PERF_RETURN_EMPLOYMENT February: person 1 of the
+    two in the January stock, 1/2."""
+    for month in ("2024-01", "2024-02", "2024-03"):
+        insert(warehouse, "registrations", "FT", month, [
+            reg("r1", 1, "2024-01-05", "75056"), reg("r2", 2, "2024-01-05", "75056")])
+    insert(warehouse, "diagnostics", "FT", "2024-01", [diag("1", 1, "2024-01-15")])
+    insert(warehouse, "diagnostics", "FT", "2024-02", [diag("1", 2, "2024-02-10")])
+    insert(warehouse, "hires", "FT", "2024-02", [
+        {"hire_id": "7", "person_id": pid(1), "hire_date": d("2024-02-03"),
+         "contract_type": "CDI"}])
+    insert(warehouse, "hires", "FT", "2024-03", [
+        {"hire_id": "7", "person_id": pid(2), "hire_date": d("2024-03-03"),
+         "contract_type": "CDI"}])
+    compute_indicators(warehouse, codes=["REA_DIAG_DELAY", "REA_WAITING_DIAG",
+                                         "PERF_RETURN_EMPLOYMENT"], progress=None)
+    delay = results(warehouse, "REA_DIAG_DELAY")
+    assert delay[("2024-01", "NAT", "FR", "total", "total")] == (None, 1, 10.0)
+    waiting = results(warehouse, "REA_WAITING_DIAG")
+    assert headline(waiting, "2024-01") == 1
+    assert ("2024-02", "NAT", "FR", "total", "total") not in waiting
+    returns = results(warehouse, "PERF_RETURN_EMPLOYMENT")
+    assert returns[("2024-02", "NAT", "FR", "total", "total")] == (1, 2, 0.5)

@@ -133,11 +133,13 @@ def test_access_6m_month_end_clamp(warehouse):
     assert res[("2024-08", "NAT", "FR", "total", "total")] == (1, 2, 0.5)
 
 
-def test_latest_version_of_spell_and_event(warehouse):
+def test_latest_version_of_spell_and_every_event(warehouse):
     """P1 FT delivered in January in Paris, re-delivered in February in Ajaccio (same id):
     the latest version (Ajaccio) places P1 at the end of January too. Hire h1 delivered in
-    February dated 02-10, re-delivered in March dated 03-05: not a February return.
-    PERF_RETURN_EMPLOYMENT February: 0 / 1, in 2A."""
+    February dated 02-10, and h1 again in the March delivery dated 03-05: events have no
+    versions (ids are unique within a delivery only, and each event extract holds the
+    events of its month), so the February hire stands: PERF_RETURN_EMPLOYMENT February
+    1 / 1, in 2A."""
     insert(warehouse, "registrations", "FT", "2024-01", [reg("f1", 1, "2023-10-01", "75056")])
     insert(warehouse, "registrations", "FT", "2024-02", [reg("f1", 1, "2023-10-01", "2A004")])
     insert(warehouse, "hires", "FT", "2024-02", [hire("h1", 1, "2024-02-10")])
@@ -146,5 +148,5 @@ def test_latest_version_of_spell_and_event(warehouse):
                        codes=["CAP_REGISTERED", "PERF_RETURN_EMPLOYMENT"], progress=None)
     assert cells(results(warehouse, "CAP_REGISTERED"), "2024-01", "DEP") == {"2A": 1}
     res = results(warehouse, "PERF_RETURN_EMPLOYMENT")
-    assert res[("2024-02", "NAT", "FR", "total", "total")] == (0, 1, 0.0)
-    assert res[("2024-02", "DEP", "2A", "total", "total")] == (0, 1, 0.0)
+    assert res[("2024-02", "NAT", "FR", "total", "total")] == (1, 1, 1.0)
+    assert res[("2024-02", "DEP", "2A", "total", "total")] == (1, 1, 1.0)

@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS indicators.indicator_values (
 # Shared tables built on demand, the first time an indicator file names them, after the
 # shared tables they read: computing CAP_REGISTERED alone reads no pathway or event. A
 # table without a script of its own (None) is built by the script of what it needs.
+# Spells (registrations, pathways, offers) are taken in their latest delivered version;
+# events (diagnostics, hires, actions, answers) all: an event extract holds the events
+# dated in its delivery month (ingestion checks it), so one id in two months' deliveries
+# is two events (ids are unique within a delivery only), and a re-delivery of a month
+# replaced that month's events in staging.
 SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "eng_reg": ("engine/input_reg.sql", ()),
     "eng_reg_multi": (None, ("eng_reg",)),

@@ -1,9 +1,8 @@
 -- eng_diag: built by the engine the first time an indicator file names it.
+-- Every event delivered: events have no versions (see SHARED_TABLES, engine.py).
 CREATE OR REPLACE TEMP TABLE eng_l_diag AS
 SELECT e.person_id, e.operator, e.diagnostic_id, e.diagnostic_date
-FROM staging.diagnostics e
-SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.diagnostics
-           GROUP BY operator, diagnostic_id) k ON k.rid = e.rowid;
+FROM staging.diagnostics e;
 
 -- Persons not mapped yet get the next integer ids.
 INSERT INTO eng_pid FROM eng_new_pids('eng_l_diag');

@@ -1,10 +1,9 @@
 -- eng_sat: built by the engine the first time an indicator file names it.
+-- Every event delivered: events have no versions (see SHARED_TABLES, engine.py).
 CREATE OR REPLACE TEMP TABLE eng_l_sat AS
 SELECT e.person_id, e.operator, e.response_id, e.respondent_type, e.commune_code,
        e.response_date, e.score
-FROM staging.satisfaction e
-SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.satisfaction
-           GROUP BY operator, response_id) k ON k.rid = e.rowid;
+FROM staging.satisfaction e;
 
 -- Persons not mapped yet get the next integer ids.
 INSERT INTO eng_pid FROM eng_new_pids('eng_l_sat');
