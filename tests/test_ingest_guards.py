@@ -326,12 +326,43 @@ def test_empty_lines_are_skipped_and_reported_not_quarantined(warehouse, tmp_pat
     for a formatted empty row) between three hires, and a trailing blank CRLF line: three
     rows read, three loaded, nothing quarantined; line 5's bad date keeps its number."""
     root = tmp_path / "landing"
-    write(root, "FT/2024-03/hires.csv",
-          HIRES + f"H1;{A};2024-03-05;CDI;\r\n\r\nH2;{B};2024-03-06;CDI;\r\n;;;;\r\n"
-          f"H3;{A};2024-02-30;CDI;\r\n\r\n")
+    path = write(root, "FT/2024-03/hires.csv",
+                 HIRES + f"H1;{A};2024-03-05;CDI;\r\n\r\nH2;{B};2024-03-06;CDI;\r\n;;;;\r\n"
+                 f"H3;{A};2024-02-30;CDI;\r\n\r\n")
     [r] = ingest(warehouse, root)
     assert (r.status, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("partial", 3, 2, 1)
     assert q(warehouse, "SELECT line_number, reasons FROM quarantine.hires") == [
         (5, "hire_date:type")]
     assert "3 empty line(s) skipped: 2, 4, 6" in r.message
     assert accounting_errors(warehouse) == []
+    assert "hires.csv: 3 empty line(s) skipped: 2, 4, 6" in validate_file(path, "hires").notes
+
+
+def test_an_unclosed_quote_takes_no_other_line_with_it(tmp_path: Path) -> None:
+    """Line 3 opens a quote it never closes; line 2 holds a value spanning two physical
+    lines in proper quotes. Four rows, each with its own outcome: D3's orientation is
+    `"SOCIAL` (not a code: quarantined), D4 loads; the multi-line comment stays one value."""
+    path = write(tmp_path, "FT/2024-03/diagnostics.csv",
+                 "diagnostic_id;person_id;diagnostic_date;orientation;commentaire\n"
+                 f"D1;{A};2024-03-05;PRO;ok\n"
+                 f'D2;{B};2024-03-06;PRO;"deux\nlignes"\n'
+                 f'D3;{A};2024-03-07;"SOCIAL;x\n'
+                 f"D4;{B};2024-03-08;PRO;ok\n")
+    report = validate_file(path, "diagnostics")
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (4, 3, 1)
+    assert report.failing_lines == [(3, "D3", "orientation:code")]
+    assert ('diagnostics.csv: a stray " kept as a character in line(s) 3 (check the values)'
+            in report.notes)
+
+
+def test_a_parquet_record_with_every_value_null_is_a_row(tmp_path: Path) -> None:
+    """Empty lines are a CSV matter: an all-null Parquet record is read and quarantined."""
+    import polars as pl
+
+    path = tmp_path / "FT" / "2024-03" / "diagnostics.parquet"
+    path.parent.mkdir(parents=True)
+    pl.DataFrame({"diagnostic_id": ["D1", None], "person_id": [A, None],
+                  "diagnostic_date": [date(2024, 3, 5), None],
+                  "orientation": ["PRO", None]}).write_parquet(path)
+    report = validate_file(path, "diagnostics")
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (2, 1, 1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import io
 import queue
 import threading
 import unicodedata
@@ -256,27 +255,61 @@ def _parse_csv(tf: TextFile, data: bytes, first_line: int = 1) -> pl.DataFrame:
         raise Rejected(f"{tf.path.name}: unreadable CSV ({e})", rule="unreadable") from error
 
 
-def _parse_rows(tf: TextFile, text: str, first_line: int) -> pl.DataFrame:
-    """The slow path of `_parse_csv`, reading rows as polars does where it can.
+# How many physical lines one quoted value may span in the slow path (an embedded newline).
+MAX_LINES_PER_VALUE = 50
 
-    polars treats a `"` inside an unquoted value as an opening quote and fails on the chunk;
-    the `csv` module keeps it as a character (RFC 4180 leniency), so the other rows keep
-    their real outcome and the line is noted (`quote_lines`). A row with more fields than
-    the header rejects the file, naming its line; a shorter one is padded with nulls and an
-    empty line gives a row of nulls (as polars reads them).
+
+def _parse_rows(tf: TextFile, text: str, first_line: int) -> pl.DataFrame:
+    """The slow path of `_parse_csv`, line by line, reading rows as polars does where it can.
+
+    polars treats a `"` inside an unquoted value as an opening quote and fails on the chunk.
+    Here a line whose quotes do not pair up is joined with the next ones only when that
+    closes a quoted value into a row of the header's width (a value holding a newline);
+    otherwise its quotes are characters, the line is noted (`quote_lines`), and the lines
+    after it keep their own outcome. A row with more fields than the header rejects the
+    file, naming its line; a shorter one is padded with nulls and an empty line gives a row
+    of nulls (as polars reads them).
     """
     width = len(tf.columns)
+    sep = tf.separator or ";"
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [x[:-1] if x.endswith("\r") else x for x in lines]
     rows: list[list[str | None]] = []
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=tf.separator or ";",
-                             quotechar='"', strict=False):
+    i = 0
+    while i < len(lines):
         line = first_line + len(rows)
+        record, used = _record(lines, i, sep, width)
+        if record is None:  # an unpaired quote: a character of its value
+            record, used = lines[i].split(sep), 1
+            tf.quote_lines.append(line)
         if len(record) > width:
             raise Rejected(f"{tf.path.name}: unreadable CSV: line {line} (1 = first data row) "
                            f"has {len(record)} fields, the header {width}", rule="unreadable")
-        if any('"' in v for v in record):
-            tf.quote_lines.append(line)
         rows.append([v if v != "" else None for v in record] + [None] * (width - len(record)))
+        i += used
     return pl.DataFrame(rows, schema=dict.fromkeys(tf.columns, pl.Utf8), orient="row")
+
+
+def _record(lines: list[str], i: int, sep: str, width: int) -> tuple[list[str] | None, int]:
+    """The row starting at line `i` and how many lines it takes, or (None, 1) when its
+    quotes pair up on no span of lines giving a row of at most the header's width."""
+    joined = lines[i]
+    for used in range(1, MAX_LINES_PER_VALUE + 1):
+        if joined.count('"') % 2 == 0:
+            try:
+                record = next(csv.reader([joined], delimiter=sep, quotechar='"',
+                                         strict=True), [])
+            except csv.Error:  # quotes that pair up but open or close no value
+                return None, 1
+            if used == 1 or len(record) <= width:
+                return record, used
+            return None, 1
+        if i + used >= len(lines):
+            break
+        joined += "\n" + lines[i + used]
+    return None, 1
 
 
 def _open_parquet(path: Path) -> TextFile:

@@ -237,16 +237,17 @@ def _aligned(tf: TextFile, extract: str, header: Header, key: bytes | None,
              name: str, empty_lines: list[int]) -> Iterator[pl.DataFrame]:
     """The file's chunks aligned on the schema (`delivered_text`), for the reading thread.
 
-    Empty lines (nothing, or separators only, as spreadsheets write a formatted empty row)
-    are no rows: left out, their numbers kept in `empty_lines`; the other rows keep theirs.
+    Empty lines of a CSV file (nothing, or separators only, as spreadsheets write a
+    formatted empty row) are no rows: left out, their numbers kept in `empty_lines`; the
+    other rows keep theirs. A Parquet record is a row even with every value null.
     """
     line = 1
     for raw in tf.chunks():
         aligned = delivered_text(raw, extract=extract, header=header, key=key,
                                  source_file=name, first_line=line)
         line += raw.height
-        empty = _empty_rows(raw)
-        if empty.any():
+        empty = _empty_rows(raw) if tf.format != "parquet" else None
+        if empty is not None and empty.any():
             empty_lines += aligned.get_column("line_number").filter(empty).to_list()
             aligned = aligned.filter(~empty)
         yield aligned

@@ -157,6 +157,7 @@ def validate_file(
         if extra:
             report.notes.append(f"extra column(s) ignored: {', '.join(extra)}")
         report.notes += [n for f in staged.files if (n := f.quote_note())]
+        report.notes += [n for f in staged.files if (n := f.empty_note())]
         st = staged.stats
         if st.get("communes_mapped"):
             report.notes.append(f"{st['communes_mapped']} old or arrondissement commune codes "
