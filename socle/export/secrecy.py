@@ -18,7 +18,7 @@ recovered by subtraction. The additive relations of an indicator's tables are:
   where no person is followed by two operators for persons. Reading the relation from
   the data protects every relation an attacker could check, and only those.
 
-Two rules, repeated until neither masks anything more:
+Rules, repeated until none masks anything more:
 1. in any relation where exactly one cell is masked, the smallest other published cell
    is masked too;
 2. a breakdown over the territories of one relation (e.g. the départements of a région
@@ -27,6 +27,9 @@ Two rules, repeated until neither masks anything more:
    the graph whose vertices are the table's rows and columns and whose edges are its
    masked cells (a row without an exact relation is one free vertex). A bridge gets a
    partner: the smallest published cell joining the two sides, which closes a cycle.
+3. last, a check of all the relations at once (`determined.py`): tables share cells, and
+   a combination across them can still determine a masked cell; such a cell gets a
+   partner sharing a relation with it (for groups of masked cells up to a size).
 Masks are computed once per period over all levels, so every file agrees.
 """
 
@@ -37,6 +40,8 @@ from itertools import groupby
 from operator import itemgetter
 
 import polars as pl
+
+from socle.export.determined import determined_cells, partners, relations
 
 DEFAULT_THRESHOLD = 5
 
@@ -290,6 +295,7 @@ def apply_secrecy(
     additive = _additive(keyed)
     membership = pl.concat([_territory_groups(keyed), _breakdown_groups(keyed, additive)])
     tables = _table_entries(keyed, additive)
+    exact = relations(tables)
     size = dict(zip(cells["cell_id"].to_list(), cells["size"].fill_null(0).to_list(),
                     strict=True))
     masked = cells.select(
@@ -305,6 +311,9 @@ def apply_secrecy(
             added = _bridge_partners(tables, now, size,
                                      None if checked is None else now - checked)
             checked = now
+            if not added:  # last, the exact check across tables
+                determined = determined_cells(exact, now)
+                added = partners(exact, determined, now, size) if determined else set()
             extra = pl.DataFrame({"cell_id": sorted(added)}, schema={"cell_id": pl.UInt32})
         if extra.height == 0:
             break
