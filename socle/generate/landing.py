@@ -97,12 +97,12 @@ def generate_landing(
             for extract in DELIVERIES[op]:
                 typed = _build(builder, split, extract, op, month)
                 files, rows = _deliver(out, typed, op, month, extract, cd_deps, plan)
+                _remember(out, files)
                 deliveries.append({"operator": op, "month": month.label, "extract": extract,
                                    "files": files, "rows": rows})
                 counts.append(f"{extract} {rows:,}")
             say(f"{month.label} {op}: " + ", ".join(counts))
 
-    _remember(out, [f for d in deliveries for f in d["files"]])
     rows_by_extract = {e: sum(d["rows"] for d in deliveries if d["extract"] == e)
                        for e in EXTRACTS}
     summary: dict[str, Any] = {
@@ -143,8 +143,11 @@ def _remove_previous(out: Path) -> None:
 
 
 def _remember(out: Path, files: list[str]) -> None:
+    """Add written files to the list as they are written: a generation stopped midway
+    still leaves every file it wrote listed."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / WRITTEN).write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
+    with open(out / WRITTEN, "a", encoding="utf-8") as listing:
+        listing.write("".join(f"{f}\n" for f in files))
 
 
 def _cd_departements(cd_regs: pl.DataFrame, months: list[Month], geo: Any) -> list[str]:
