@@ -116,7 +116,6 @@ def export(
 
     # Exporting before any computation publishes empty figures rather than failing.
     ensure_prepared(con, paths)
-    con.execute("CREATE SCHEMA IF NOT EXISTS indicators")
     con.execute(OUTPUT_DDL)
     folders = []
     for period in _loaded_among(con, periods, progress):

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 MAX_UNKNOWNS = 400
-MARGIN = "\x00"  # as in secrecy.py's two-way tables
+MARGIN = "\x00"  # the row or column of a two-way table (secrecy.py) holding the margins
 
 
 def relations(tables: pl.DataFrame) -> pl.DataFrame:

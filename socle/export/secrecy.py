@@ -41,7 +41,7 @@ from operator import itemgetter
 
 import polars as pl
 
-from socle.export.determined import determined_cells, partners, relations
+from socle.export.determined import MARGIN, determined_cells, partners, relations
 
 DEFAULT_THRESHOLD = 5
 
@@ -49,7 +49,6 @@ CELL_KEY = ["period", "indicator_code", "level", "territory_code", "breakdown", 
 PLACE = ["period", "indicator_code", "level", "territory_code"]
 # Territorial relations: (child level, parent level).
 LEVEL_PAIRS = (("REG", "NAT"), ("DEP", "REG"), ("BASSIN", "DEP"), ("BASSIN", "NAT"))
-MARGIN = "\x00"  # the row or column of a two-way table holding the margins
 
 
 def _size() -> pl.Expr:
@@ -334,11 +333,10 @@ def _bridge_partners(
     """Cells to mask so that no two-way table has a masked cell recoverable from its rows
     and columns. Only tables with two masked cells or more can hide a bridge the lone
     rule has not already closed; with `changed`, only tables holding one of those cells."""
-    flagged = tables.with_columns(
-        pl.col("cell_id").is_in(list(is_masked)).alias("m"),
-        pl.col("cell_id").is_in(list(changed if changed is not None else is_masked))
-        .alias("changed"),
-    )
+    flagged = tables.with_columns(pl.col("cell_id").is_in(list(is_masked)).alias("m"))
+    flagged = flagged.with_columns(
+        (pl.col("m") if changed is None else pl.col("cell_id").is_in(list(changed)))
+        .alias("changed"))
     busy = flagged.group_by("table").agg(pl.col("m").sum(), pl.col("changed").any()).filter(
         (pl.col("m") >= 2) & pl.col("changed"))
     rows = flagged.join(busy.select("table"), on="table").sort(["table", "cell_id"])
