@@ -18,6 +18,15 @@ EXTRACTS: tuple[str, ...] = (
     "satisfaction",
 )
 SNAPSHOT_EXTRACTS: frozenset[str] = frozenset({"registrations", "pathways", "job_offers"})
+# Who delivers what (the contract names no other sender of job offers): offers, and with them
+# employer answers, come from the operators that collect offers, France Travail and Apec;
+# every operator delivers the six other extracts each month (a header-only event file when
+# nothing happened). Delivery coverage expects exactly these; the generator writes them.
+OFFER_OPERATORS: tuple[str, ...] = ("FT", "APEC")
+EXPECTED_EXTRACTS: dict[str, tuple[str, ...]] = {
+    op: tuple(e for e in EXTRACTS if e != "job_offers" or op in OFFER_OPERATORS)
+    for op in OPERATORS
+}
 
 EXIT_REASONS = ("EMPLOI", "FORMATION", "NON_RENOUVELLEMENT", "RADIATION", "ARRET_RECHERCHE",
                 "DEMENAGEMENT", "AUTRE")

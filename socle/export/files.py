@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from socle.config import PROJECT_ROOT
+from socle.coverage import coverage_summary
 from socle.export.french import BREAKDOWNS_FR, MODALITIES_FR, UNITS_FR, decimal_comma, translate
 from socle.export.secrecy import DEFAULT_THRESHOLD, apply_secrecy
 from socle.reference import zoning_year
@@ -211,6 +212,7 @@ def _write_folder(
         "cells_masked": int(published.filter(pl.col("secret") == "oui").height),
         "files": files,
         "source_deliveries": _source_deliveries(con),
+        "couverture": coverage_summary(con, period),
     }
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from schemas.codes import EXTRACTS
+from schemas.codes import EXPECTED_EXTRACTS, EXTRACTS
 from socle.generate import events, offers
 from socle.generate.extracts import ExtractBuilder
 from socle.generate.faults import FaultPlan
@@ -19,13 +19,8 @@ from socle.generate.months import Month, month_range
 from socle.generate.population import OPERATORS, SEGMENT_NAMES, draw_population
 from socle.generate.truth import active_persons_month_end
 
-# Who delivers what: job offers (and employer answers) come from FT and Apec only;
-# every operator delivers its registrations, diagnostics, pathways, hires, actions
-# and person satisfaction answers.
-DELIVERIES: dict[str, tuple[str, ...]] = {
-    op: tuple(e for e in EXTRACTS if e != "job_offers" or op in ("FT", "APEC"))
-    for op in OPERATORS
-}
+# Who delivers what: the extracts delivery coverage expects (job offers from FT and Apec).
+DELIVERIES: dict[str, tuple[str, ...]] = EXPECTED_EXTRACTS
 
 
 def _by_operator(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
