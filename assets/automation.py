@@ -1,5 +1,6 @@
 """Sensors on the landing folder and on the loaded deliveries, and the monthly schedule."""
 
+import hashlib
 import json
 from datetime import timedelta
 
@@ -11,8 +12,13 @@ from assets.ingestion import staging
 from assets.partitions import FIRST_MONTH, slice_key
 from assets.resources import SocleData
 
-ingest_job = dg.define_asset_job("ingest_job", selection=[staging])
-monthly_job = dg.define_asset_job("monthly_job", selection=[indicator_values, exports])
+# Every job that writes the working database carries this tag: the production instance
+# (deploy/dagster.yaml) runs them one at a time.
+WRITER_TAG = {"socle/writer": "working-database"}
+
+ingest_job = dg.define_asset_job("ingest_job", selection=[staging], tags=WRITER_TAG)
+monthly_job = dg.define_asset_job("monthly_job", selection=[indicator_values, exports],
+                                  tags=WRITER_TAG)
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=60,
@@ -22,20 +28,23 @@ def landing_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     content hash (not mtime): re-delivering identical files launches nothing."""
     from socle.ingest import discover_deliveries
 
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    # slice → [digest of its files, changes seen]: the count makes each change's run key new
+    seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
     by_slice: dict[tuple[str, str], list[str]] = {}
     for d in discover_deliveries(socle.paths.landing):
         by_slice.setdefault((f"{d.month:%Y-%m}", d.operator), []).append(d.content_hash)
     requests = []
     for (month, operator), hashes in sorted(by_slice.items()):
-        digest = ",".join(sorted(hashes))
+        digest = hashlib.sha256(",".join(sorted(hashes)).encode()).hexdigest()
         key = f"{month}|{operator}"
-        if seen.get(key) != digest:
-            seen[key] = digest
-            requests.append(
-                dg.RunRequest(run_key=f"{key}|{hash(digest)}",
-                              partition_key=slice_key(month, operator))
-            )
+        state = seen.get(key)
+        before, changes = state if isinstance(state, list) else (state, 0)  # older cursors
+        if before != digest:
+            changes += 1
+            # Dagster launches a run key once: A → B → A needs a third key.
+            requests.append(dg.RunRequest(run_key=f"{key}|{changes}|{digest}",
+                                          partition_key=slice_key(month, operator)))
+            seen[key] = [digest, changes]
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen))
 
 

@@ -19,9 +19,12 @@ CREATE TABLE IF NOT EXISTS audit.deliveries (
     rows_duplicate BIGINT NOT NULL,
     status VARCHAR NOT NULL,
     message VARCHAR,
-    loaded_at TIMESTAMP NOT NULL
+    loaded_at TIMESTAMP NOT NULL,
+    retry BOOLEAN DEFAULT false
 )
 """
+# Before `retry` was a column, a rejection to try again was told by its message's opening.
+_LEGACY_RETRY_MESSAGE = "rejected (tried again next run): "
 
 
 def quarantine_ddl(extract: str) -> str:
@@ -42,3 +45,18 @@ def ensure_staging(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(schemas.staging_ddl(extract))
         con.execute(quarantine_ddl(extract))
     con.execute(AUDIT_DDL)
+    _add_retry_column(con)
+
+
+def _add_retry_column(con: duckdb.DuckDBPyConnection) -> None:
+    """Give an audit table made before `retry` existed the column, set from the wording its
+    messages then had (the same definition as in AUDIT_DDL: DuckDB adds no NOT NULL column)."""
+    [(has,)] = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'audit' AND table_name = 'deliveries' AND column_name = 'retry'"
+    ).fetchall()
+    if has:
+        return
+    con.execute("ALTER TABLE audit.deliveries ADD COLUMN IF NOT EXISTS retry BOOLEAN DEFAULT false")
+    con.execute("UPDATE audit.deliveries SET retry = coalesce(starts_with(message, ?), false)",
+                [_LEGACY_RETRY_MESSAGE])

@@ -8,15 +8,20 @@ accepted or partial attempt; its rows are those in staging and quarantine.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 import duckdb
 
 from schemas.codes import EXTRACTS
 
-# How the message of a rejected attempt begins: a rejection caused by the environment (no
-# pseudonymisation key...) is not the files' fault, so the same files are tried again.
+# How the message of a rejected attempt begins, for people: a rejection caused by the
+# environment (no pseudonymisation key...) is not the files' fault, so the same files are
+# tried again. The code reads that from the `retry` column, never from the wording.
 REJECTED = "rejected: "
 REJECTED_RETRY = "rejected (tried again next run): "
+
+_COLUMNS = ("operator, delivery_month, extract, source_file, sha256, rows_read, rows_loaded, "
+            "rows_quarantined, rows_duplicate, status, message, loaded_at, retry")
 
 
 def record(
@@ -28,8 +33,10 @@ def record(
     files: list[dict],
     status: str,
     loaded_at: datetime,
+    retry: bool = False,
 ) -> None:
     """Insert one audit row per file (dicts with source_file, sha256, counts, message).
+    `retry`: a rejection whose same files are to be read again (caused by the environment).
 
     One multi-row INSERT: `executemany` costs a round trip per file (a delivery of the
     Départements has a hundred files).
@@ -39,11 +46,11 @@ def record(
     rows = [
         [operator, month, extract, f["source_file"], f["sha256"], f.get("rows_read", 0),
          f.get("rows_loaded", 0), f.get("rows_quarantined", 0), f.get("rows_duplicate", 0),
-         status, f.get("message"), loaded_at]
+         status, f.get("message"), loaded_at, retry]
         for f in files
     ]
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-    con.execute(f"INSERT INTO audit.deliveries VALUES {values}",
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+    con.execute(f"INSERT INTO audit.deliveries ({_COLUMNS}) VALUES {values}",
                 [v for row in rows for v in row])
 
 
@@ -55,14 +62,21 @@ def current_hashes(
                               extract=extract).get((operator, month, extract))
 
 
+class _Attempt(NamedTuple):
+    status: str
+    message: str
+    retry: bool
+    hashes: dict[str, str]  # source_file → sha256
+
+
 _WHERE_COLUMNS = {"operator": "operator", "month": "delivery_month", "extract": "extract"}
 
 
 def _latest_attempts(
     con: duckdb.DuckDBPyConnection, *, published_only: bool, where: dict[str, object]
-) -> dict[tuple[str, date, str], tuple[str, str, dict[str, str]]]:
-    """(operator, month, extract) → (status, message, {source_file: sha256}) of each slice's
-    latest attempt, or of its latest published (accepted/partial) one. One query for a
+) -> dict[tuple[str, date, str], _Attempt]:
+    """(operator, month, extract) → each slice's latest attempt, or its latest published
+    (accepted/partial) one. One query for a
     whole landing run; `where` narrows it to given operator, month and extract values."""
     cond = "".join(f" AND {_WHERE_COLUMNS[k]} = ?" for k in where)
     among = "status IN ('accepted', 'partial')" if published_only else "true"
@@ -72,15 +86,16 @@ def _latest_attempts(
             SELECT operator, delivery_month, extract, max(loaded_at) AS loaded_at
             FROM audit.deliveries WHERE {among}{cond} GROUP BY ALL
         )
-        SELECT a.operator, a.delivery_month, a.extract, a.status, a.message, a.source_file,
-               a.sha256
+        SELECT a.operator, a.delivery_month, a.extract, a.status, a.message, a.retry,
+               a.source_file, a.sha256
         FROM audit.deliveries a JOIN latest USING (operator, delivery_month, extract, loaded_at)
         """,
         list(where.values()),
     ).fetchall()
-    out: dict[tuple[str, date, str], tuple[str, str, dict[str, str]]] = {}
-    for op, month, extract, status, message, source, sha in rows:
-        out.setdefault((op, month, extract), (status, message or "", {}))[2][source] = sha
+    out: dict[tuple[str, date, str], _Attempt] = {}
+    for op, month, extract, status, message, retry, source, sha in rows:
+        out.setdefault((op, month, extract),
+                       _Attempt(status, message or "", bool(retry), {})).hashes[source] = sha
     return out
 
 
@@ -88,7 +103,7 @@ def all_current_hashes(
     con: duckdb.DuckDBPyConnection, **where: object
 ) -> dict[tuple[str, date, str], dict[str, str]]:
     """(operator, month, extract) → {source_file: sha256} of every slice's current version."""
-    return {k: v[2] for k, v in
+    return {k: v.hashes for k, v in
             _latest_attempts(con, published_only=True, where=where).items()}
 
 
@@ -99,11 +114,11 @@ def latest_rejections(
 
     Lets a run recognise files it already rejected: they are reported again, not re-read
     nor re-audited, until a corrected delivery replaces them. Rejections caused by the
-    environment (`REJECTED_RETRY`) are left out: fixing the environment must be enough.
+    environment (`retry`) are left out: fixing the environment must be enough.
     """
-    return {k: (hashes, message) for k, (status, message, hashes) in
+    return {k: (a.hashes, a.message) for k, a in
             _latest_attempts(con, published_only=False, where=where).items()
-            if status == "rejected" and not message.startswith(REJECTED_RETRY)}
+            if a.status == "rejected" and not a.retry}
 
 
 def accounting_errors(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -170,7 +170,9 @@ def ingest_delivery(
             result.message = before[1].removeprefix(audit.REJECTED)
             result.repeated = True
             return result
-    loaded_at = datetime.now()
+    # UTC, naive like the TIMESTAMP column: the order of attempts and the recompute sensor's
+    # cursor must not jump when the clock changes (summer time) or the server's zone differs.
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     ctx = DeliveryContext(op, month)
     try:
         staged = stage_delivery(con, files, extract, ctx,
@@ -187,7 +189,7 @@ def ingest_delivery(
             result.files[0].rows_read = e.rows_read
         audit.record(con, operator=op, month=month, extract=extract,
                      files=[f.as_audit() for f in result.files], status="rejected",
-                     loaded_at=loaded_at)
+                     loaded_at=loaded_at, retry=e.environment)
         result.seconds = time.perf_counter() - t0
         return result
     nothing = staged.nothing_loads()

@@ -1,7 +1,8 @@
 """`validate_file`: the check an operator runs before sending, with the pipeline's own code.
 
-No warehouse: the file is staged into an in-memory DuckDB with the bundled reference, then
-the report is read from the same staged tables the pipeline would publish from.
+No warehouse: the file is staged into an in-memory DuckDB with the installation's reference
+(`SOCLE_DATA_DIR/reference` when it has one, else the bundled copy, as the pipeline loads it),
+then the report is read from the same staged tables the pipeline would publish from.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import duckdb
 import schemas
 from schemas._base import DeliveryContext
 from schemas.codes import OPERATORS
+from socle.config import Paths
 from socle.ingest.communes import Lookups
 from socle.ingest.discover import landing_path_problem, parse_landing_path
 from socle.ingest.errors import Rejected
@@ -131,7 +133,8 @@ def validate_file(
     con = duckdb.connect()
     try:
         staged = stage_delivery(con, [(path, source)], extract,
-                                DeliveryContext(operator, month), lookups=Lookups.bundled(),
+                                DeliveryContext(operator, month),
+                                lookups=Lookups.bundled(Paths.from_env().reference),
                                 key=key)
     except Rejected as e:
         report.message, report.rule, report.rows_read = e.message, e.rule, e.rows_read
