@@ -25,51 +25,78 @@ monthly_job = dg.define_asset_job("monthly_job", selection=[indicator_values, ex
            default_status=dg.DefaultSensorStatus.RUNNING)
 def landing_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     """Launch an ingestion of each (month, operator) slice whose files changed, judged by
-    content hash (not mtime): re-delivering identical files launches nothing."""
+    content hash (not mtime) against the published audit and the runs already requested:
+    identical files launch nothing, even on a fresh Dagster instance."""
     from socle.ingest import discover_deliveries
 
+    known = _audited_hashes(socle)
     # slice → [digest of its files, changes seen]: the count makes each change's run key new
     seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
     by_slice: dict[tuple[str, str], list[str]] = {}
+    new: set[tuple[str, str]] = set()
     for d in discover_deliveries(socle.paths.landing):
-        by_slice.setdefault((f"{d.month:%Y-%m}", d.operator), []).append(d.content_hash)
+        hashes = d.file_hashes
+        slice_ = (f"{d.month:%Y-%m}", d.operator)
+        by_slice.setdefault(slice_, []).append(json.dumps(sorted(hashes.items())))
+        if hashes not in known.get(d.key, []):
+            new.add(slice_)
     requests = []
-    for (month, operator), hashes in sorted(by_slice.items()):
-        digest = hashlib.sha256(",".join(sorted(hashes)).encode()).hexdigest()
+    for (month, operator), contents in sorted(by_slice.items()):
+        digest = hashlib.sha256(",".join(sorted(contents)).encode()).hexdigest()
         key = f"{month}|{operator}"
         state = seen.get(key)
         before, changes = state if isinstance(state, list) else (state, 0)  # older cursors
         if before != digest:
             changes += 1
-            # Dagster launches a run key once: A → B → A needs a third key.
-            requests.append(dg.RunRequest(run_key=f"{key}|{changes}|{digest}",
-                                          partition_key=slice_key(month, operator)))
-            seen[key] = [digest, changes]
+            if (month, operator) in new:
+                # Dagster launches a run key once: A → B → A needs a third key.
+                requests.append(dg.RunRequest(run_key=f"{key}|{changes}|{digest}",
+                                              partition_key=slice_key(month, operator)))
+        seen[key] = [digest, changes]
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen))
+
+
+def _audited_hashes(socle: SocleData) -> dict[tuple, list[dict[str, str]]]:
+    """Each slice's files as the published audit knows them (its current version and its
+    latest rejection): read from the analysts' snapshot, which no run ever locks."""
+    from socle.ingest.audit import all_current_hashes, latest_rejections
+
+    if not socle.paths.warehouse.exists():
+        return {}
+    con = duckdb.connect(str(socle.paths.warehouse), read_only=True)
+    try:
+        known: dict[tuple, list[dict[str, str]]] = {}
+        for k, (hashes, _message) in latest_rejections(con).items():
+            known.setdefault(k, []).append(hashes)
+        for k, hashes in all_current_hashes(con).items():
+            known.setdefault(k, []).append(hashes)
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return known
 
 
 @dg.sensor(job=monthly_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING)
 def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
-    """After deliveries load, recompute every month they can change in one run: every
-    loaded month after a snapshot (it may correct spells begun at any time), the delivered
-    month, the later ones and the six before after events (`affected_periods`)."""
+    """After deliveries load, recompute and publish every month they can change in one run:
+    every loaded month after a snapshot (it may correct spells begun at any time), the
+    delivered month, the later ones and the six before after events (`affected_periods`),
+    and the months computed but not yet published."""
     from socle.indicators import affected_periods
+    from socle.publish.state import deliveries_since_computed, unpublished
+    from socle.warehouse import connect
 
-    if not socle.paths.warehouse.exists():
-        return dg.SkipReason("no warehouse yet")
+    if not socle.paths.working.exists():
+        return dg.SkipReason("nothing loaded yet")
     try:
-        con = duckdb.connect(str(socle.paths.warehouse), read_only=True)
-    except duckdb.Error:
-        return dg.SkipReason("warehouse busy (a run is writing): next tick")
+        con = connect(socle.paths.working, read_only=True, lock_wait=0)
+    except duckdb.IOException:
+        return dg.SkipReason("a run is writing the working database: next tick")
     try:
-        since = context.cursor or "1970-01-01 00:00:00"
-        changed, last = con.execute(
-            """SELECT list(DISTINCT (extract, delivery_month)), max(loaded_at)::VARCHAR
-               FROM audit.deliveries WHERE status <> 'rejected' AND loaded_at > ?::TIMESTAMP""",
-            [since],
-        ).fetchone()
-        periods = affected_periods(con, changed or [])
+        changed, latest = deliveries_since_computed(con)
+        periods = sorted(set(affected_periods(con, changed)) | unpublished(con))
     except duckdb.CatalogException:
         return dg.SkipReason("nothing loaded yet")
     finally:
@@ -79,11 +106,11 @@ def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     first, end = f"{periods[0]:%Y-%m}", f"{periods[-1]:%Y-%m}"
     return dg.SensorResult(
         run_requests=[dg.RunRequest(
-            run_key=f"recompute|{last}",
+            run_key=f"recompute|{latest}|{first}|{end}",
             tags={"dagster/asset_partition_range_start": first,
                   "dagster/asset_partition_range_end": end},
         )],
-        cursor=last,
+        cursor=str(latest),
     )
 
 

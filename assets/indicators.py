@@ -8,7 +8,9 @@ import dagster as dg
 from assets.ingestion import staging
 from assets.partitions import months
 from assets.resources import SocleData
-from socle.pipeline import compute, ensure_prepared, export
+from socle.pipeline import compute, ensure_prepared, release
+from socle.publish import CheckResult, PublicationRefused
+from socle.publish.checks import CHECKS
 
 
 def _periods(context: dg.AssetExecutionContext) -> list[date]:
@@ -31,16 +33,19 @@ def _periods(context: dg.AssetExecutionContext) -> list[date]:
 )
 def indicator_values(context: dg.AssetExecutionContext, socle: SocleData) -> dg.MaterializeResult:
     """Every catalog indicator at NAT, REG, DEP and BASSIN level, with its breakdowns, in
-    `indicators.indicator_values`. Month M reads every delivery loaded so far; a backfill of
-    a year runs as one pass over its months."""
-    periods = _periods(context)
+    the working database's `indicators.indicator_values`: the partition's months, and every
+    month the deliveries loaded since the last computation can change. Month M reads every
+    delivery loaded so far; a backfill of a year runs as one pass over its months."""
     con = socle.connect()
     try:
         ensure_prepared(con, socle.paths)
-        rows = compute(con, periods, context.log.info)
+        computed = compute(con, _periods(context), context.log.info)
     finally:
         con.close()
-    return dg.MaterializeResult(metadata={"rows": rows, "months": len(periods)})
+    return dg.MaterializeResult(metadata={
+        "months": len(computed),
+        "computed": ", ".join(f"{p:%Y-%m}" for p in computed) or "none",
+    })
 
 
 @dg.asset(
@@ -48,16 +53,46 @@ def indicator_values(context: dg.AssetExecutionContext, socle: SocleData) -> dg.
     partitions_def=months,
     deps=[indicator_values],
     backfill_policy=dg.BackfillPolicy.single_run(),
-    kinds={"parquet", "csv"},
+    kinds={"duckdb", "parquet", "csv"},
+    check_specs=[dg.AssetCheckSpec(name, asset="exports", description=description)
+                 for name, (description, _) in CHECKS.items()],
 )
 def exports(context: dg.AssetExecutionContext, socle: SocleData) -> dg.MaterializeResult:
-    """Committee exports under `exports/<YYYY-MM>/`: French CSV and Parquet per level and per
-    territory, statistical secrecy applied, with a manifest of files and source deliveries."""
+    """The publication: the analysts' warehouse snapshot (`warehouse/socle.duckdb`, its
+    Parquet copy) and the committee exports under `exports/<YYYY-MM>/` (French CSV and
+    Parquet per level and per territory, statistical secrecy applied, manifest), replaced
+    together only when every check passes; a failed check fails the run and publishes
+    nothing."""
     con = socle.connect()
     try:
-        folders = export(con, socle.paths, _periods(context), context.log.info)
+        publication = release(con, socle.paths, _periods(context), context.log.info)
+    except PublicationRefused as refused:
+        for check in refused.checks:
+            context.log_event(_evaluation(check))
+        raise dg.Failure(description=str(refused)) from None
     finally:
         con.close()
     return dg.MaterializeResult(
-        metadata={"folders": dg.MetadataValue.md("\n".join(f"- `{f}`" for f in folders))}
+        metadata={"published": publication.published,
+                  "months": ", ".join(f"{p:%Y-%m}" for p in publication.periods) or "none"},
+        check_results=[_result(c) for c in publication.checks]
+        or [dg.AssetCheckResult(check_name=name, passed=True,
+                                metadata={"note": "nothing new to publish"})
+            for name in CHECKS],
     )
+
+
+def _failures(check: CheckResult) -> dict:
+    return {"failures": dg.MetadataValue.md(
+        "\n".join(f"- {f}" for f in check.failures[:50]) or "none")}
+
+
+def _result(check: CheckResult) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(check_name=check.name, passed=check.passed,
+                               metadata=_failures(check))
+
+
+def _evaluation(check: CheckResult) -> dg.AssetCheckEvaluation:
+    """A check result the run logs before failing (a failed step returns no result)."""
+    return dg.AssetCheckEvaluation(asset_key=dg.AssetKey("exports"), check_name=check.name,
+                                   passed=check.passed, metadata=_failures(check))

@@ -22,7 +22,9 @@ class SocleData(dg.ConfigurableResource):
         return Paths(Path(self.data_dir).resolve())
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        return connect(self.paths.warehouse)
+        """The working database: the only one runs write (the published snapshot is
+        replaced whole by a publication, never opened for writing)."""
+        return connect(self.paths.working)
 
 
 def socle_data_from_env() -> SocleData:

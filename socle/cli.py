@@ -62,11 +62,54 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from socle.pipeline import run_pipeline
+    from socle.publish import PublicationRefused
 
     months = _months_between(args.months) if args.months else None
-    summary = run_pipeline(Paths.from_env(), months=months)
+    try:
+        summary = run_pipeline(Paths.from_env(), months=months)
+    except PublicationRefused as e:
+        print(f"socle run: {e}\nnothing was published: the previous warehouse and exports "
+              "stay as they were", file=sys.stderr)
+        return 3
     print(summary.render())
     return 0 if summary.ok else 1
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from socle.publish import PublicationRefused, release_exports
+    from socle.warehouse import connect
+
+    paths = Paths.from_env()
+    if not paths.warehouse.exists():
+        print(f"socle export: no published warehouse at {paths.warehouse}: run `socle run` "
+              "first", file=sys.stderr)
+        return 2
+    con = connect(paths.warehouse, read_only=True)
+    try:
+        published = [r[0] for r in con.execute(
+            "SELECT DISTINCT period FROM indicators.indicator_values ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+    wanted = _months_between(args.months) if args.months else set(published)
+    missing = sorted(wanted - set(published))
+    if args.months and missing:
+        print("socle export: no published values for "
+              + ", ".join(f"{m:%Y-%m}" for m in missing), file=sys.stderr)
+        return 2
+    try:
+        folders = release_exports(paths, sorted(wanted))
+    except PublicationRefused as e:
+        print(f"socle export: {e}", file=sys.stderr)
+        return 3
+    print(f"exports rewritten: {len(folders)} month(s) under {paths.exports}")
+    return 0
+
+
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    from socle.ingest.quarantine import print_quarantine
+
+    return print_quarantine(Paths.from_env(), args.extract, operator=args.operator,
+                            month=args.month, limit=args.limit)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -115,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest the landing folder, compute and export indicators")
     run.add_argument("--months", type=_month_range, help="restrict to YYYY-MM[:YYYY-MM]")
     run.set_defaults(func=_cmd_run)
+
+    exp = sub.add_parser("export", help="rebuild the exports from the published warehouse")
+    exp.add_argument("--months", type=_month_range, help="YYYY-MM[:YYYY-MM] (all published)")
+    exp.set_defaults(func=_cmd_export)
+
+    qua = sub.add_parser("quarantine", help="print the quarantined rows of an extract")
+    qua.add_argument("extract", choices=EXTRACTS)
+    qua.add_argument("--operator", choices=sorted(OPERATORS))
+    qua.add_argument("--month", type=_month, help="delivery month YYYY-MM")
+    qua.add_argument("--limit", type=_positive, default=50, help="rows shown (50)")
+    qua.set_defaults(func=_cmd_quarantine)
 
     val = sub.add_parser("validate", help="check a file before sending it (no warehouse needed)")
     val.add_argument("file")

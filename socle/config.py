@@ -26,8 +26,19 @@ class Paths:
         return self.data_dir / "landing"
 
     @property
+    def working(self) -> Path:
+        """The pipeline's private database: only socle's own runs open it, one at a time."""
+        return self.data_dir / "work" / "socle.duckdb"
+
+    @property
     def warehouse(self) -> Path:
+        """The published snapshot analysts open read-only, replaced whole by each publication."""
         return self.data_dir / "warehouse" / "socle.duckdb"
+
+    @property
+    def parquet(self) -> Path:
+        """The published indicator values as a Hive-partitioned Parquet dataset."""
+        return self.data_dir / "warehouse" / "parquet"
 
     @property
     def exports(self) -> Path:

@@ -27,7 +27,8 @@ class DemoSummary:
                  "CAP_REGISTERED, France (persons registered at month end):"]
         lines += [f"  {period}  {value:>10,}".replace(",", " ") for period, value in self.headline]
         query = "FROM indicators.indicator_values LIMIT 10"
-        lines += ["", f"done in {self.seconds:.0f} s. Query the warehouse read-only, e.g.:",
+        lines += ["", f"done in {self.seconds:.0f} s. Query the published warehouse "
+                  "(read-only, never locked by a run), e.g.:",
                   f"  uv run python -c \"import duckdb; duckdb.connect('{self.run.warehouse}',"
                   f" read_only=True).sql('{query}').show()\"",
                   "or open the Dagster UI with `make dev`."]

@@ -1,13 +1,15 @@
 """The pipeline's steps, shared by `socle run` and the Dagster assets.
 
 prepare (reference, catalog, tables) → ingest deliveries → recompute the periods they can
-change → export those periods. Each step is idempotent: running it again on the same
-landing folder changes nothing.
+change → publish (snapshot and exports of those periods, after checks). Every step but
+publication works in the private working database. Each step is idempotent, and each
+records its progress in the transaction that makes it, so that a run killed anywhere is
+completed by the next one.
 """
 
 from __future__ import annotations
 
-import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,17 +19,13 @@ from pathlib import Path
 import duckdb
 
 from socle.config import Paths
-from socle.export import export_period
-from socle.export.secrecy import DEFAULT_THRESHOLD
+from socle.publish import Publication, publish
+from socle.publish.state import deliveries_since_computed, mark_computed
 from socle.reference import load_reference
 from socle.staging import ensure_staging
 from socle.warehouse import connect
 
 Progress = Callable[[str], None]
-
-
-def secrecy_threshold() -> int:
-    return int(os.environ.get("SOCLE_SECRET_THRESHOLD", DEFAULT_THRESHOLD))
 
 
 def prepare(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
@@ -64,33 +62,30 @@ def ingest(
     )
 
 
-def stale_periods(
-    con: duckdb.DuckDBPyConnection, changed: Iterable[tuple[str, date]]
+def compute(
+    con: duckdb.DuckDBPyConnection, periods: Iterable[date] = (), progress: Progress = print
 ) -> list[date]:
-    """Periods to recompute: those the changed (extract, month) deliveries can affect, and
-    those never computed yet."""
-    from socle.indicators import affected_periods, available_periods
+    """Recompute the loaded months among `periods`, those the deliveries loaded since the
+    last computation can change, and those never computed; returns the months computed.
 
+    A month without any delivery is skipped: its stocks would only echo earlier months.
+    """
+    from socle.indicators import affected_periods, available_periods, compute_indicators
+
+    changed, through = deliveries_since_computed(con)
     computed = {
         r[0] for r in con.execute(
             "SELECT DISTINCT period FROM indicators.indicator_values"
         ).fetchall()
     } if _has_table(con, "indicators", "indicator_values") else set()
-    affected = set(affected_periods(con, changed))
-    return sorted(affected | (set(available_periods(con)) - computed))
-
-
-def compute(
-    con: duckdb.DuckDBPyConnection, periods: list[date], progress: Progress = print
-) -> int:
-    """Recompute every indicator of the loaded months among `periods`; returns rows written.
-
-    A month without any delivery is skipped: its stocks would only echo earlier months.
-    """
-    from socle.indicators import compute_indicators
-
-    periods = _loaded_among(con, periods, progress)
-    return compute_indicators(con, periods, progress=progress) if periods else 0
+    wanted = (set(periods) | set(affected_periods(con, changed))
+              | (set(available_periods(con)) - computed))
+    todo = _loaded_among(con, sorted(wanted), progress)
+    if todo:
+        compute_indicators(con, todo, progress=progress)
+    # After the values' own transaction: killed in between, the next run computes again.
+    mark_computed(con, todo, through)
+    return todo
 
 
 def _loaded_among(
@@ -107,22 +102,18 @@ def _loaded_among(
     return sorted(set(periods) & loaded)
 
 
-def export(
-    con: duckdb.DuckDBPyConnection, paths: Paths, periods: list[date], progress: Progress = print
-) -> list[Path]:
-    """Rewrite the export folders of the loaded months among `periods` from the warehouse
-    (a month without any delivery has no figures to publish: skipped, as when computing)."""
+def release(
+    con: duckdb.DuckDBPyConnection, paths: Paths, periods: Iterable[date] = (),
+    progress: Progress = print,
+) -> Publication:
+    """Publish the snapshot and the exports of `periods` and of every month computed since
+    its last publication; raises `PublicationRefused` when a check fails."""
+    from socle.indicators import available_periods
     from socle.indicators.engine import OUTPUT_DDL
 
-    # Exporting before any computation publishes empty figures rather than failing.
     ensure_prepared(con, paths)
-    con.execute(OUTPUT_DDL)
-    folders = []
-    for period in _loaded_among(con, periods, progress):
-        export_period(con, period, paths.exports, secrecy_threshold())
-        folders.append(paths.exports / period.strftime("%Y-%m"))
-        progress(f"exported {period:%Y-%m}")
-    return folders
+    con.execute(OUTPUT_DDL)  # published even before any computation: empty, not missing
+    return publish(con, paths, available_periods(con), periods, progress)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -140,6 +131,7 @@ class RunSummary:
     exports: Path
     deliveries: list = field(default_factory=list)
     periods: list[date] = field(default_factory=list)
+    publication: Publication | None = None
 
     @property
     def rejected(self) -> list:
@@ -168,7 +160,9 @@ class RunSummary:
             )
         else:
             lines.append("indicators: nothing to recompute")
-        lines.append(f"warehouse: {self.warehouse}")
+        if self.publication is not None:
+            lines.append(self.publication.render())
+        lines.append(f"warehouse: {self.warehouse} (published snapshot, read-only)")
         lines.append(f"exports:   {self.exports}")
         return "\n".join(lines)
 
@@ -176,15 +170,32 @@ class RunSummary:
 def run_pipeline(
     paths: Paths, months: set[date] | None = None, progress: Progress = print
 ) -> RunSummary:
-    """Everything the landing folder holds (or the given months of it), end to end."""
-    con = connect(paths.warehouse)
+    """Everything the landing folder holds (or the given months of it), end to end.
+
+    Raises `PublicationRefused` when a check on what would be published fails: what was
+    published before stays as it was."""
+    adopt_legacy_warehouse(paths)
+    con = connect(paths.working)
     try:
         prepare(con, paths)
         results = ingest(con, paths, months=months, progress=progress)
-        changed = {(r.extract, r.month) for r in results if r.changed}
-        periods = stale_periods(con, changed)
-        compute(con, periods, progress)
-        export(con, paths, periods, progress)
+        periods = compute(con, progress=progress)
+        publication = release(con, paths, periods, progress)
     finally:
         con.close()
-    return RunSummary(paths.warehouse, paths.exports, results, periods)
+    return RunSummary(paths.warehouse, paths.exports, results, periods, publication)
+
+
+def adopt_legacy_warehouse(paths: Paths) -> None:
+    """An installation from before the two databases kept everything in the warehouse
+    file: it becomes the working database (the next publication replaces the warehouse)."""
+    if paths.working.exists() or not paths.warehouse.exists():
+        return
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        legacy = _has_table(con, "staging", "registrations")
+    finally:
+        con.close()
+    if legacy:
+        paths.working.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(paths.warehouse, paths.working)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,20 +13,39 @@ import duckdb
 
 from socle.config import SQL_DIR
 
-SCHEMAS = ("ref", "staging", "quarantine", "audit", "indicators")
+SCHEMAS = ("ref", "staging", "quarantine", "audit", "indicators", "meta")
+# A sensor's read-only look at the working database holds its lock for milliseconds: a run
+# that meets it waits instead of failing.
+LOCK_WAIT_SECONDS = 60.0
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse with a memory bound (DuckDB spills past it)."""
+def connect(
+    path: Path | str, *, read_only: bool = False, lock_wait: float = LOCK_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """Open a database with a memory bound (DuckDB spills past it), waiting up to
+    `lock_wait` seconds while another process holds its lock."""
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = _open(str(path), read_only, lock_wait)
     con.execute(f"SET memory_limit = '{os.environ.get('SOCLE_DUCKDB_MEMORY', '3GB')}'")
     con.execute("SET preserve_insertion_order = false")
     if not read_only:
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     return con
+
+
+def _open(path: str, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + lock_wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 @contextmanager

@@ -55,14 +55,29 @@ def test_every_row_read_is_accounted_for(pipeline_run):
            WHERE rows_read <> rows_loaded + rows_quarantined + rows_duplicate"""
     ).fetchone()[0]
     assert bad == 0
-    loaded = con.execute(
+    work = duckdb.connect(str(paths.working), read_only=True)
+    loaded = work.execute(
         "SELECT count(*) FROM staging.registrations WHERE delivery_month = DATE '2024-02-01'"
     ).fetchone()[0]
+    work.close()
     audited = con.execute(
         """SELECT sum(rows_loaded) FROM audit.deliveries
            WHERE extract = 'registrations' AND delivery_month = DATE '2024-02-01'"""
     ).fetchone()[0]
     assert loaded == audited > 0
+
+
+def test_the_published_warehouse_holds_no_row_level_data(pipeline_run):
+    paths, _, _ = pipeline_run
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    schemas = {r[0] for r in con.execute(
+        "SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
+    delivered = con.execute("SELECT count(*) FROM audit.deliveries").fetchone()[0]
+    published = con.execute(
+        "SELECT len(deliveries), row_level FROM meta.publication").fetchone()
+    con.close()
+    assert schemas == {"ref", "audit", "indicators", "meta"}
+    assert published == (delivered, False)  # every delivery accepted: all are current
 
 
 def test_exports_are_french_csv_with_a_manifest(pipeline_run):

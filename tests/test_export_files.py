@@ -82,7 +82,7 @@ def test_a_failed_export_keeps_the_previous_folder_and_leaves_no_tmp(
     def broken(*_args):
         raise RuntimeError("audit unreadable")
 
-    monkeypatch.setattr(files, "_source_deliveries", broken)
+    monkeypatch.setattr(files, "source_deliveries", broken)
     with pytest.raises(RuntimeError, match="audit unreadable"):
         export_period(con, MARCH, exports)
     assert sorted(p.name for p in exports.iterdir()) == ["2024-03"]
@@ -122,7 +122,7 @@ def test_a_failed_swap_puts_the_old_folder_back(tmp_path: Path):
     final.mkdir()
     (final / "manifest.json").write_text("old", encoding="utf-8")
     with pytest.raises(FileNotFoundError):
-        files._swap_in(tmp_path / "2024-03.tmp", final)  # nothing to swap in
+        files.swap_in(tmp_path / "2024-03.tmp", final)  # nothing to swap in
     assert (final / "manifest.json").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2024-03"]
 
@@ -180,22 +180,29 @@ def test_every_territory_of_the_zoning_gets_its_file_with_its_parents(con, tmp_p
     assert rows["territoires/DEP_33.csv"] == 1
 
 
-def test_only_months_with_a_delivery_are_exported(warehouse, tmp_path: Path):
-    """Nothing computed yet, a delivery of March only: exporting January to March writes
-    March alone (no crash on the missing values table, no empty folders for the others)."""
+def test_only_months_with_a_delivery_are_published(warehouse, tmp_path: Path):
+    """Nothing loaded: a publication writes the snapshot and no export folder. Then a
+    delivery of March only: asked for January to March, March alone is computed and
+    exported (no empty folders for the others)."""
     from indicators_helpers import insert, reg
 
     from socle.config import Paths
-    from socle.pipeline import export
+    from socle.pipeline import compute, release
 
     write_catalog(warehouse)
     paths = Paths(tmp_path)
-    messages: list[str] = []
-    assert export(warehouse, paths, [date(2024, 1, 1), date(2024, 2, 1), MARCH],
-                  messages.append) == []
-    assert "no delivery loaded for 2024-01, 2024-02, 2024-03: skipped" in messages
+    asked = [date(2024, 1, 1), date(2024, 2, 1), MARCH]
+    first = release(warehouse, paths, asked, lambda _: None)
+    assert first.published and first.periods == []
+    assert paths.warehouse.exists() and not any(paths.exports.iterdir())
     insert(warehouse, "registrations", "FT", "2024-03", [reg("r", 1, "2024-03-05", "75056")])
-    folders = export(warehouse, paths, [date(2024, 1, 1), date(2024, 2, 1), MARCH],
-                     messages.append)
-    assert folders == [paths.exports / "2024-03"]
+    record(warehouse, operator="FT", month=MARCH, extract="registrations",
+           files=[{"source_file": "FT/2024-03/registrations.csv", "sha256": "a" * 64,
+                   "rows_read": 1, "rows_loaded": 1}],
+           status="accepted", loaded_at=datetime(2024, 4, 2))
+    messages: list[str] = []
+    assert compute(warehouse, asked, messages.append) == [MARCH]
+    assert "no delivery loaded for 2024-01, 2024-02: skipped" in messages
+    second = release(warehouse, paths, asked, lambda _: None)
+    assert second.periods == [MARCH]
     assert sorted(p.name for p in paths.exports.iterdir()) == ["2024-03"]

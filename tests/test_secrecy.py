@@ -93,13 +93,26 @@ def test_non_additive_breakdown_has_no_secondary_masking():
     assert _masked(out) == {("D3", "operator", "ML")}
 
 
-def test_threshold_is_configurable_and_rates_use_their_denominator():
-    df = _counts([("DEP", "D3", "total", "total", 7)]).with_columns(
-        pl.lit(2.0).alias("numerator"), pl.lit(7.0).alias("denominator"),
-        pl.lit(2 / 7).alias("value"), pl.lit("rate").alias("unit"),
+def _rate(numerator: float, denominator: float) -> pl.DataFrame:
+    return _counts([("DEP", "D3", "total", "total", denominator)]).with_columns(
+        pl.lit(numerator).alias("numerator"), pl.lit(denominator).alias("denominator"),
+        pl.lit(numerator / denominator).alias("value"), pl.lit("rate").alias("unit"),
     )
+
+
+def test_threshold_is_configurable_and_rates_use_their_denominator():
+    df = _rate(5.0, 7.0)  # 5 of 7: neither is under 5
     assert _masked(apply_secrecy(df, TERRITORIES, threshold=5)) == set()
     assert _masked(apply_secrecy(df, TERRITORIES, threshold=10)) == {("D3", "total", "total")}
+
+
+def test_a_rate_with_a_small_numerator_is_masked_whatever_its_denominator():
+    # 2 of 700 persons: 2/700 × 700 gives the 2 back, so the cell is as small as a count of 2.
+    assert _masked(apply_secrecy(_rate(2.0, 700.0), TERRITORIES)) == {("D3", "total", "total")}
+    assert _masked(apply_secrecy(_rate(4.0, 700.0), TERRITORIES)) == {("D3", "total", "total")}
+    # None and all are not small counts of persons the rate would disclose by itself.
+    assert _masked(apply_secrecy(_rate(0.0, 700.0), TERRITORIES)) == set()
+    assert _masked(apply_secrecy(_rate(5.0, 700.0), TERRITORIES)) == set()
 
 
 def test_masks_do_not_depend_on_row_order():

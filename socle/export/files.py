@@ -150,7 +150,7 @@ def _territory_files(
         yield node, parts.get(file_id, text.clear())
 
 
-def _source_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def source_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Deliveries the period's figures stand on: the current version (latest accepted or
     partial attempt, as in `socle.ingest.audit`) of every slice the warehouse holds.
 
@@ -176,7 +176,7 @@ def _source_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
-def _write_folder(
+def write_period_folder(
     con: duckdb.DuckDBPyConnection, period: date, out: Path, threshold: int
 ) -> dict:
     """Write every file of the period into `out` (a fresh folder); returns the manifest."""
@@ -211,7 +211,7 @@ def _write_folder(
         "secret_threshold": threshold,
         "cells_masked": int(published.filter(pl.col("secret") == "oui").height),
         "files": files,
-        "source_deliveries": _source_deliveries(con),
+        "source_deliveries": source_deliveries(con),
         "couverture": coverage_summary(con, period),
     }
     (out / "manifest.json").write_text(
@@ -220,7 +220,7 @@ def _write_folder(
     return manifest
 
 
-def _swap_in(new: Path, final: Path) -> None:
+def swap_in(new: Path, final: Path) -> None:
     """Replace `final` by the complete folder `new`: the old folder is renamed aside, the new
     one renamed in, and only then is the old one deleted. A reader sees the complete old
     folder or the complete new one (nothing only between the two renames), never a folder
@@ -253,8 +253,8 @@ def export_period(
     out = final.with_name(final.name + ".tmp")
     shutil.rmtree(out, ignore_errors=True)
     try:
-        manifest = _write_folder(con, period, out, threshold)
-        _swap_in(out, final)
+        manifest = write_period_folder(con, period, out, threshold)
+        swap_in(out, final)
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return manifest

@@ -2,7 +2,8 @@
 
 A cell is one published row (period, indicator, level, territory, breakdown, modality).
 Its *size* is what secrecy looks at: the count for counts, the denominator for rates and
-medians. Cells with 0 < size < threshold are masked (primary). Masking one cell alone is
+medians. Cells with 0 < size < threshold are masked (primary), and so are rate cells whose
+numerator is from 1 to threshold - 1 (value × denominator gives it back). Masking one cell alone is
 not enough when published cells add up to another published cell: the masked one could be
 recovered by subtraction. The additive relations of an indicator's tables are:
 
@@ -53,6 +54,17 @@ LEVEL_PAIRS = (("REG", "NAT"), ("DEP", "REG"), ("BASSIN", "DEP"), ("BASSIN", "NA
 
 def _size() -> pl.Expr:
     return pl.coalesce(pl.col("denominator"), pl.col("numerator")).cast(pl.Float64)
+
+
+def _primary(threshold: int) -> pl.Expr:
+    """Cells masked for themselves: a count of 1 to threshold - 1 units, whether published
+    as the count, a denominator, or a rate's numerator (the rate times its denominator
+    gives the numerator back)."""
+    def small(column: pl.Expr) -> pl.Expr:
+        return ((column > 0) & (column < threshold)).fill_null(False)
+
+    numerator = pl.when(pl.col("denominator").is_not_null()).then(pl.col("numerator"))
+    return small(_size()) | small(numerator.cast(pl.Float64))
 
 
 def _with_parents(cells: pl.DataFrame, territories: pl.DataFrame) -> pl.DataFrame:
@@ -297,9 +309,7 @@ def apply_secrecy(
     exact = relations(tables)
     size = dict(zip(cells["cell_id"].to_list(), cells["size"].fill_null(0).to_list(),
                     strict=True))
-    masked = cells.select(
-        "cell_id", "size", ((pl.col("size") > 0) & (pl.col("size") < threshold)).alias("masked")
-    )
+    masked = cells.select("cell_id", "size", _primary(threshold).alias("masked"))
     checked: set[int] | None = None  # masked cells when tables were last checked
     while True:
         extra = _lone_partners(membership, masked)

@@ -1,0 +1,179 @@
+"""Write, audit, publish: everything analysts and committees read changes at once, after
+its checks pass, or not at all.
+
+A publication builds, beside what is published, a new snapshot database, the export
+folders of the months whose values changed (and the site), and their Parquet partitions;
+it checks them; only then does it move them into place by renames. The months it covers
+leave `meta.unpublished` last, so a run killed anywhere publishes them next time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from socle.config import Paths
+from socle.export.files import swap_in, write_period_folder
+from socle.export.secrecy import DEFAULT_THRESHOLD
+from socle.publish import state
+from socle.publish.checks import Candidate, CheckResult, PublicationRefused, run_checks
+from socle.publish.snapshot import build_snapshot, fsync
+from socle.warehouse import connect, frame
+
+Progress = Callable[[str], object]
+STAGE = ".publishing"
+
+
+def secrecy_threshold() -> int:
+    return int(os.environ.get("SOCLE_SECRET_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def publish_row_level() -> bool:
+    """`SOCLE_PUBLISH_ROW_LEVEL=1` adds staging and quarantine to the analysts' database."""
+    return os.environ.get("SOCLE_PUBLISH_ROW_LEVEL", "0").lower() in ("1", "true", "yes")
+
+
+@dataclass
+class Publication:
+    """What a publication did."""
+
+    published: bool
+    periods: list[date] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def render(self) -> str:
+        if not self.published:
+            return "publication: nothing new to publish"
+        months = (f"{self.periods[0]:%Y-%m} … {self.periods[-1]:%Y-%m}" if self.periods
+                  else "none")
+        return (f"published: snapshot and exports of {len(self.periods)} month(s) ({months}); "
+                f"{len(self.checks)} checks passed")
+
+
+def publish(
+    work: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    loaded_months: list[date],
+    periods: Iterable[date] = (),
+    progress: Progress = print,
+) -> Publication:
+    """Publish the working database: the snapshot, and the exports of `periods`, of the
+    months computed since their last publication, and of loaded months never exported.
+
+    Raises `PublicationRefused` (nothing moved) when a check fails."""
+    todo = sorted(
+        (state.unpublished(work) | set(periods) | _never_exported(paths, loaded_months))
+        & set(loaded_months)
+    )
+    fingerprint = state.audit_fingerprint(work)
+    if not todo and paths.warehouse.exists() and fingerprint == state.published_fingerprint(work):
+        return Publication(False)
+    stage = _fresh_stage(paths)
+    snapshot = paths.warehouse.with_name(f".{paths.warehouse.name}{STAGE}")
+    progress("publication: building the snapshot")
+    build_snapshot(work, snapshot, row_level=publish_row_level())
+    snap = connect(snapshot, read_only=True)
+    try:
+        folders = write_exports(snap, todo, stage.exports, progress)
+        parquet = _write_parquet(snap, todo, stage.parquet)
+        checks = run_checks(Candidate(snap, loaded_months, _accounting(work), folders))
+    finally:
+        snap.close()
+    if not all(c.passed for c in checks):
+        _discard(stage, snapshot)
+        raise PublicationRefused(checks)
+    progress(f"publication: {len(checks)} checks passed, moving into place")
+    os.replace(snapshot, paths.warehouse)
+    fsync(paths.warehouse.parent)
+    for period, path in parquet.items():
+        final = paths.parquet / "indicator_values" / f"period={period:%Y-%m}" / "data.parquet"
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, final)
+    for folder in folders:
+        swap_in(folder, paths.exports / folder.name)
+    _discard(stage, snapshot)
+    state.mark_published(work, todo, fingerprint)
+    return Publication(True, todo, checks)
+
+
+def write_exports(
+    snap: duckdb.DuckDBPyConnection, periods: list[date], out: Path, progress: Progress
+) -> list[Path]:
+    """Each period's export folder under `out`, from a published snapshot."""
+    folders = []
+    for period in periods:
+        folder = out / f"{period:%Y-%m}"
+        write_period_folder(snap, period, folder, secrecy_threshold())
+        folders.append(folder)
+        progress(f"exported {period:%Y-%m}")
+    return folders
+
+
+def release_exports(paths: Paths, periods: list[date], progress: Progress = print) -> list[Path]:
+    """`socle export`: rebuild the export folders of `periods` from the published snapshot,
+    checked and swapped in like a publication's."""
+    snap = connect(paths.warehouse, read_only=True)
+    stage = _fresh_stage(paths)
+    try:
+        folders = write_exports(snap, periods, stage.exports, progress)
+        checks = run_checks(Candidate(snap, [], [], folders))
+    finally:
+        snap.close()
+    if not all(c.passed for c in checks):
+        _discard(stage)
+        raise PublicationRefused(checks)
+    for folder in folders:
+        swap_in(folder, paths.exports / folder.name)
+    _discard(stage)
+    return [paths.exports / f.name for f in folders]
+
+
+@dataclass(frozen=True)
+class _Stage:
+    exports: Path
+    parquet: Path
+
+
+def _fresh_stage(paths: Paths) -> _Stage:
+    """Empty staging folders beside what they replace (a rename never crosses devices);
+    whatever an interrupted publication left there is dropped."""
+    stage = _Stage(paths.exports / STAGE, paths.parquet / STAGE)
+    _discard(stage)
+    stage.exports.mkdir(parents=True)
+    stage.parquet.mkdir(parents=True)
+    return stage
+
+
+def _discard(stage: _Stage, *files: Path) -> None:
+    shutil.rmtree(stage.exports, ignore_errors=True)
+    shutil.rmtree(stage.parquet, ignore_errors=True)
+    for f in files:
+        f.unlink(missing_ok=True)
+
+
+def _write_parquet(
+    snap: duckdb.DuckDBPyConnection, periods: list[date], out: Path
+) -> dict[date, Path]:
+    written = {}
+    for period in periods:
+        path = out / f"{period:%Y-%m}.parquet"
+        frame(snap, "SELECT * EXCLUDE (period) FROM indicators.indicator_values "
+                    "WHERE period = ? ORDER BY ALL", [period]).write_parquet(path)
+        written[period] = path
+    return written
+
+
+def _never_exported(paths: Paths, months: list[date]) -> set[date]:
+    return {m for m in months if not (paths.exports / f"{m:%Y-%m}" / "manifest.json").exists()}
+
+
+def _accounting(work: duckdb.DuckDBPyConnection) -> list[str]:
+    from socle.ingest import accounting_errors
+
+    return accounting_errors(work)
