@@ -18,7 +18,9 @@ dev: sync
 	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(UV) run --frozen dagster dev
 
+# Tests also cover the optional data-quality report: its extra is synced for them only.
 test: sync
+	$(UV) sync --frozen --extra quality
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen pytest
 

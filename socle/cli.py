@@ -131,6 +131,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_quality(args: argparse.Namespace) -> int:
+    from socle.quality import GreatExpectationsMissing, build_quality_report
+
+    paths = Paths.from_env()
+    months = sorted(_months_between(args.months)) if args.months else None
+    try:
+        report = build_quality_report(paths.warehouse, paths.data_dir / "quality", months)
+    except (GreatExpectationsMissing, ValueError) as e:
+        print(f"socle quality: {e}", file=sys.stderr)
+        return 2
+    print(report.render())
+    return 0 if report.success else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="socle",
@@ -169,6 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     qua.add_argument("--month", type=_month, help="delivery month YYYY-MM")
     qua.add_argument("--limit", type=_positive, default=50, help="rows shown (50)")
     qua.set_defaults(func=_cmd_quarantine)
+
+    qual = sub.add_parser("quality", help="data-quality report on the published warehouse "
+                          "(optional extra: uv sync --extra quality)")
+    qual.add_argument("--months", type=_month_range, help="YYYY-MM[:YYYY-MM] (all loaded)")
+    qual.set_defaults(func=_cmd_quality)
 
     val = sub.add_parser("validate", help="check a file before sending it (no warehouse needed)")
     val.add_argument("file")
