@@ -95,6 +95,7 @@ def publish(
         final = paths.parquet / "indicator_values" / f"period={period:%Y-%m}" / "data.parquet"
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, final)
+    paths.exports.mkdir(parents=True, exist_ok=True)
     for folder in folders:
         swap_in(folder, paths.exports / folder.name)
     _discard(stage, snapshot)
@@ -128,6 +129,7 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
     if not all(c.passed for c in checks):
         _discard(stage)
         raise PublicationRefused(checks)
+    paths.exports.mkdir(parents=True, exist_ok=True)
     for folder in folders:
         swap_in(folder, paths.exports / folder.name)
     _discard(stage)
@@ -143,7 +145,7 @@ class _Stage:
 def _fresh_stage(paths: Paths) -> _Stage:
     """Empty staging folders beside what they replace (a rename never crosses devices);
     whatever an interrupted publication left there is dropped."""
-    stage = _Stage(paths.exports / STAGE, paths.parquet / STAGE)
+    stage = _Stage(paths.data_dir / STAGE / "exports", paths.data_dir / STAGE / "parquet")
     _discard(stage)
     stage.exports.mkdir(parents=True)
     stage.parquet.mkdir(parents=True)

@@ -30,6 +30,7 @@ def build_snapshot(
     work: duckdb.DuckDBPyConnection, target: Path, *, row_level: bool = False
 ) -> None:
     """Write the published database to `target` (a new file) from the working database."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     Path(f"{target}.wal").unlink(missing_ok=True)
     schemas = PUBLISHED_SCHEMAS + (ROW_LEVEL_SCHEMAS if row_level else ())
