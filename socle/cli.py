@@ -145,6 +145,21 @@ def _cmd_quality(args: argparse.Namespace) -> int:
     return 0 if report.success else 1
 
 
+def _cmd_site(args: argparse.Namespace) -> int:
+    from socle.export.site import SiteError, rebuild_site
+
+    months = {f"{m:%Y-%m}" for m in _months_between(args.months)} if args.months else None
+    try:
+        summary = rebuild_site(Paths.from_env(), months)
+    except SiteError as e:
+        print(f"socle site: {e}", file=sys.stderr)
+        return 2
+    print(f"site: {summary['territory_pages']} territory pages over "
+          f"{len(summary['months'])} month(s), {summary['bytes'] / 1e6:.1f} MB, in "
+          f"{summary['site']} (open index.html)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="socle",
@@ -188,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "(optional extra: uv sync --extra quality)")
     qual.add_argument("--months", type=_month_range, help="YYYY-MM[:YYYY-MM] (all loaded)")
     qual.set_defaults(func=_cmd_quality)
+
+    site = sub.add_parser("site", help="rebuild the committee site (exports/site/) from the "
+                          "published warehouse and the export folders")
+    site.add_argument("--months", type=_month_range,
+                      help="YYYY-MM[:YYYY-MM] (every exported month)")
+    site.set_defaults(func=_cmd_site)
 
     val = sub.add_parser("validate", help="check a file before sending it (no warehouse needed)")
     val.add_argument("file")

@@ -166,7 +166,8 @@ def test_every_territory_of_the_zoning_gets_its_file_with_its_parents(con, tmp_p
     manifest = export_period(con, MARCH, tmp_path / "exports")
     folder = tmp_path / "exports" / "2024-03" / "territoires"
     names = {f["file"] for f in manifest["files"] if f["file"].startswith("territoires/")}
-    assert names == zoning_files(con) - {"territoires/BASSIN_NEW75.csv"}
+    csv_names = zoning_files(con) - {"territoires/BASSIN_NEW75.csv"}
+    assert names == csv_names | {n.replace(".csv", ".xlsx") for n in csv_names}
     assert {p.name for p in folder.iterdir()} == {n.removeprefix("territoires/") for n in names}
 
     def levels(name: str) -> list[tuple[str, str]]:

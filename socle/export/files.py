@@ -18,7 +18,10 @@ import polars as pl
 from socle.config import PROJECT_ROOT
 from socle.coverage import coverage_summary
 from socle.export.french import BREAKDOWNS_FR, MODALITIES_FR, UNITS_FR, decimal_comma, translate
+from socle.export.labels import people_order
 from socle.export.secrecy import DEFAULT_THRESHOLD, apply_secrecy
+from socle.export.tables import catalog
+from socle.export.workbook import write_workbooks
 from socle.reference import zoning_year
 from socle.warehouse import frame
 
@@ -72,8 +75,7 @@ def _published(con: duckdb.DuckDBPyConnection, period: date, threshold: int) -> 
             translate("unit", UNITS_FR).alias("unite"),
             pl.when(hide).then(pl.lit("oui")).otherwise(pl.lit("non")).alias("secret"),
         )
-        .sort(["indicateur", "niveau", "code_territoire", "ventilation", "modalite"])
-    )
+    ).pipe(people_order, then=["niveau", "code_territoire"])
 
 
 def _write_csv(text: pl.DataFrame, path: Path) -> None:
@@ -134,8 +136,10 @@ def _territory_files(
         schema={"_file": pl.Int64, "niveau": pl.Utf8, "code_territoire": pl.Utf8,
                 "_rank": pl.Int64},
     )
-    # Integer sort keys: sorting ~10× the period's rows on strings would dominate.
-    cell = pl.struct("indicateur", "ventilation", "modalite").rank("dense").alias("_cell")
+    # Integer sort keys: sorting ~10× the period's rows on strings would dominate. A cell's
+    # key is its first row: `text` is in reading order (`people_order`), cells first.
+    cell = pl.int_range(pl.len()).min().over("indicateur", "ventilation", "modalite")
+    cell = cell.alias("_cell")
     rows = (
         text.with_columns(cell)
         .join(chain, on=["niveau", "code_territoire"])
@@ -199,10 +203,16 @@ def write_period_folder(
         record(parquet_path, part.height)
 
     zoning = _period_territories(con, period)
+    nodes = []
     for (level, code), part in _territory_files(text, territories, zoning):
         path = out / "territoires" / f"{level}_{code}.csv"
         _write_csv(part, path)
         record(path, part.height)
+        nodes.append((level, code))
+    coverage = coverage_summary(con, period)
+    for path, rows in write_workbooks(published, territories, catalog(con), nodes,
+                                      out / "territoires", period, code_version(), coverage):
+        record(path, rows)
 
     manifest = {
         "periode": period.strftime("%Y-%m"),
@@ -212,7 +222,7 @@ def write_period_folder(
         "cells_masked": int(published.filter(pl.col("secret") == "oui").height),
         "files": files,
         "source_deliveries": source_deliveries(con),
-        "couverture": coverage_summary(con, period),
+        "couverture": coverage,
     }
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"

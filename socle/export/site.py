@@ -1,0 +1,557 @@
+"""The committee site, `data/exports/site/`: plain HTML a secretariat opens from the file
+system, offline, to read its territory against its département, région and France.
+
+Layout (links assume the site sits beside the month folders, as in `data/exports/`):
+
+    index.html                 the latest month: territory picker, downloads
+    definitions.html           the catalog's definitions
+    assets/                    socle.css, socle.js, plotly.min.js (written once)
+    <YYYY-MM>/index.html       that month's picker
+    <YYYY-MM>/sources.html     publication, coverage and deliveries (the manifest)
+    <YYYY-MM>/<LEVEL>_<code>.html   one page per territory and month
+
+Built only from the export folders (`niveau_<LEVEL>.parquet`, `manifest.json`: secrecy
+already applied) and the snapshot's `ref.territories` and `ref.indicators`. Charts are
+plotly's offline bundle, shipped by the `plotly` package and written once into
+`assets/`: no page loads anything from outside the site."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from importlib.resources import files as package_files
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from socle.config import Paths
+from socle.export.files import swap_in
+from socle.export.labels import (
+    FAMILIES_FR,
+    LEVELS_FR,
+    UNIT_LABELS,
+    breakdown_label,
+    incomplete_warning,
+    modality_label,
+)
+from socle.export.site_html import (
+    change,
+    esc,
+    fold,
+    footer,
+    legend,
+    month_label,
+    page,
+    published_label,
+    show,
+    td,
+)
+from socle.export.tables import (
+    HEADLINE,
+    Cell,
+    Geography,
+    Indicator,
+    MonthFigures,
+    Node,
+    catalog,
+)
+from socle.warehouse import connect, frame
+
+TREND_MONTHS = 13
+_CHART_NOTE = (
+    '<p class="legend">Graphiques : les 13 derniers mois chargés. Un mois sous secret '
+    "statistique n'a pas de point : il est marqué « s » au pied du graphique. Les effectifs "
+    "sont tracés en indice (base 100 au premier mois publié de chaque territoire) pour "
+    "comparer les tendances ; leurs valeurs sont dans le tableau sous chaque graphique.</p>")
+LEVEL_FILES = ("NAT", "REG", "DEP", "BASSIN")
+_TERRITORY_FILE = re.compile(r"^territoires/([A-Z]+)_(.+)\.csv$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+class SiteError(ValueError):
+    """An export folder the site cannot be built from (named in the message)."""
+
+
+@dataclass(frozen=True)
+class Month:
+    """One export folder as the site reads it."""
+
+    key: str  # YYYY-MM
+    folder: Path
+    manifest: dict
+    nodes: tuple[Node, ...]  # territories with a file this month, in file order
+
+    @property
+    def listed(self) -> set[str]:
+        return {f["file"] for f in self.manifest.get("files", [])}
+
+
+def _read_month(key: str, folder: Path) -> Month:
+    if not _MONTH.match(key):
+        raise SiteError(f"month {key!r} is not YYYY-MM")
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise SiteError(f"{path}: no readable manifest ({e})") from None
+    missing = [f"niveau_{lv}.parquet" for lv in LEVEL_FILES
+               if not (folder / f"niveau_{lv}.parquet").is_file()]
+    if missing:
+        raise SiteError(f"{folder}: missing {', '.join(missing)}")
+    nodes = []
+    for entry in manifest.get("files", []):
+        found = _TERRITORY_FILE.match(entry.get("file", ""))
+        if found:
+            nodes.append((found[1], found[2]))
+    return Month(key, folder, manifest, tuple(nodes))
+
+
+def _values(month: Month, headline_only: bool = False) -> pl.DataFrame:
+    scan = pl.scan_parquet([month.folder / f"niveau_{lv}.parquet" for lv in LEVEL_FILES])
+    if headline_only:
+        scan = scan.filter(pl.col("ventilation") == HEADLINE[0])
+    return scan.collect()
+
+
+def _write_assets(out: Path) -> None:
+    """The stylesheet and script of the site, and plotly's offline bundle (~4.8 MB, once)."""
+    from plotly.offline import get_plotlyjs
+
+    assets = out / "assets"
+    assets.mkdir(parents=True)
+    own = package_files("socle.export") / "site_assets"
+    for name in ("socle.css", "socle.js"):
+        (assets / name).write_bytes((own / name).read_bytes())
+    (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+
+
+def _page_name(node: Node) -> str:
+    return f"{node[0]}_{node[1]}.html"
+
+
+class _Context:
+    """What every page of a build shares: catalog, geography, months and their headlines."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, months: list[Month]) -> None:
+        self.indicators: list[Indicator] = catalog(con)
+        self.geo = Geography.from_frame(frame(con, "SELECT * FROM ref.territories"))
+        self.months = months
+        self.keys = [m.key for m in months]
+        self.headlines = {m.key: MonthFigures(_values(m, headline_only=True), self.indicators)
+                          for m in months}
+        self.pages = {m.key: set(m.nodes) for m in months}
+
+    def earlier(self, key: str, months_back: int) -> str | None:
+        """The month `months_back` calendar months before `key`, if loaded."""
+        year, month = map(int, key.split("-"))
+        index = year * 12 + month - 1 - months_back
+        back = f"{index // 12:04d}-{index % 12 + 1:02d}"
+        return back if back in self.headlines else None
+
+    def window(self, key: str) -> list[str]:
+        """The last TREND_MONTHS loaded months up to `key`."""
+        return [k for k in self.keys if k <= key][-TREND_MONTHS:]
+
+
+# ---------------------------------------------------------------------------- territory
+
+
+def _crumbs(ctx: _Context, month: str, chain: list[Node]) -> str:
+    parts = []
+    for node in reversed(chain[1:]):
+        name = esc(ctx.geo.name(node))
+        parts.append(f'<a href="{_page_name(node)}">{name}</a>'
+                     if node in ctx.pages[month] else name)
+    parts.append(f'<span aria-current="page">{esc(ctx.geo.name(chain[0]))}</span>')
+    return f'<nav class="crumbs" aria-label="Territoires parents">{" › ".join(parts)}</nav>'
+
+
+def _month_links(ctx: _Context, month: str, node: Node) -> str:
+    """Links to the territory's pages of the earlier months of the chart, and to the site's
+    latest month: nothing that a later month changes, so a page once written stays right."""
+    links = [f'<a href="../{k}/{_page_name(node)}">{esc(month_label(k))}</a>'
+             for k in ctx.window(month)[:-1] if node in ctx.pages[k]]
+    earlier = f"Mois précédents : {' · '.join(links)} · " if links else ""
+    return (f'<p class="months">{earlier}<a href="../index.html">mois le plus récent'
+            "</a></p>")
+
+
+def _downloads(month: Month, node: Node) -> str:
+    base = f"territoires/{node[0]}_{node[1]}"
+    links = [f'<a href="../../{month.key}/{base}.{ext}">{label}</a>'
+             for ext, label in (("xlsx", "classeur Excel"), ("csv", "fichier CSV"))
+             if f"{base}.{ext}" in month.listed]
+    if not links:
+        return ""
+    return f'<p class="downloads">Télécharger ce territoire : {" · ".join(links)}</p>'
+
+
+def _column_heads(ctx: _Context, chain: list[Node]) -> str:
+    return "".join(
+        f'<th scope="col">{esc(ctx.geo.name(n))}<br><span class="code">'
+        f"{esc(LEVELS_FR.get(n[0], n[0]))}</span>" for n in chain)
+
+
+def _headline_table(ctx: _Context, month: str, chain: list[Node], figures: MonthFigures) -> str:
+    node = chain[0]
+    before = {n: ctx.earlier(month, n) for n in (1, 12)}
+    width = 4 + len(chain)
+    rows, family = [], None
+    for ind in ctx.indicators:
+        if ind.family != family:
+            family = ind.family
+            rows.append(f'<tr class="fam"><th colspan="{width}" scope="rowgroup">'
+                        f"{esc(FAMILIES_FR.get(family, family))}")
+        now = figures.headline(node, ind.code)
+        evolutions = "".join(
+            "<td>" + change(now, ctx.headlines[k].headline(node, ind.code) if k else None,
+                            ind.unit)
+            for k in before.values())
+        rows.append(
+            f'<tr><th scope="row"><a href="#{ind.code}">{esc(ind.label)}</a>'
+            f'<td class="u">{esc(UNIT_LABELS.get(ind.unit, ind.unit))}'
+            + "".join(td(figures.headline(n, ind.code), ind.unit) for n in chain)
+            + evolutions)
+    return (
+        '<table class="headline"><caption>Valeur du mois pour le territoire et ses '
+        "territoires parents ; évolutions du territoire sur un mois et sur douze mois "
+        "(quand ces mois sont chargés).</caption>\n<thead><tr>"
+        '<th scope="col">Indicateur<th scope="col">Unité'
+        + _column_heads(ctx, chain)
+        + '<th scope="col">Évolution sur 1 mois<th scope="col">Évolution sur 12 mois'
+        "</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+    )
+
+
+def _trend(ctx: _Context, month: str, chain: list[Node], ind: Indicator) -> str:
+    """The chart of one indicator over the last loaded months, its values as a table (the
+    chart's source and its text alternative) and a one-sentence summary."""
+    window = ctx.window(month)
+    names = [ctx.geo.name(n) for n in chain]
+    series = {n: [ctx.headlines[k].headline(n, ind.code) for k in window] for n in chain}
+    body = "\n".join(
+        f"<tr><th>{esc(month_label(k))}"
+        + "".join(td(series[n][i], ind.unit) for n in chain)
+        for i, k in enumerate(window))
+    # The text alternative: the territory's first and last published values (the table
+    # below the chart has every value of every series).
+    shown = [(k, f) for k, f in zip(window, series[chain[0]], strict=True)
+             if not f.secret and f.value is not None]
+    secret = [month_label(k) for k, f in zip(window, series[chain[0]], strict=True)
+              if f.secret]
+    summary = esc(names[0]) + " : "
+    if not shown:
+        summary += "aucune valeur publiée"
+    elif shown[0][0] == shown[-1][0]:
+        summary += f"{show(shown[0][1], ind.unit)} en {month_label(shown[0][0])}"
+    else:
+        (k0, f0), (k1, f1) = shown[0], shown[-1]
+        summary += (f"de {show(f0, ind.unit)} en {month_label(k0)} à {show(f1, ind.unit)} "
+                    f"en {month_label(k1)}")
+    if secret:
+        summary += f" ; secret statistique en {', '.join(secret)}"
+    period = (f"sur {len(window)} mois chargés, de {month_label(window[0])} à "
+              f"{month_label(window[-1])}") if len(window) > 1 else f"en {month_label(month)}"
+    return (
+        '<figure class="trend"><div class="chart" role="img" aria-label="Graphique '
+        "d'évolution, décrit dessous\"></div>\n"
+        f"<figcaption>Évolution {esc(period)}. "
+        f"{summary}.{' Courbes en indice.' if ind.unit not in ('rate', 'days') else ''}"
+        "</figcaption>\n"
+        "<details><summary>Valeurs du graphique</summary>"
+        f'<table class="trend" data-unit="{esc(ind.unit)}"><thead><tr><th scope="col">Mois'
+        + "".join(f'<th scope="col">{esc(n)}' for n in names)
+        + f"</thead>\n<tbody>\n{body}\n</tbody></table></details></figure>"
+    )
+
+
+class _MonthRows:
+    """A month's breakdown rows as HTML, each piece made once: a département's cells appear
+    on each of its committees' pages, France's on every page."""
+
+    def __init__(self, figures: MonthFigures, geo: Geography, units: dict[str, str]) -> None:
+        self.figures, self.geo, self.units = figures, geo, units
+        self._cells: dict[Node, dict] = {}  # node → cell → its <td>s and its parents'
+        self._heads: dict = {}  # cell → "<tr><th>modality"
+
+    def cells(self, node: Node, cell: Cell) -> str:
+        """The `<td>`s of `node` and of every parent up to France for `cell`."""
+        per = self._cells.setdefault(node, {})
+        found = per.get(cell)
+        if found is None:
+            parent = self.geo.parents.get(node)
+            found = per[cell] = (td(self.figures.figure(node, cell), self.units[cell[0]])
+                                 + (self.cells(parent, cell) if parent else ""))
+        return found
+
+    def head(self, cell: Cell) -> str:
+        found = self._heads.get(cell)
+        if found is None:
+            found = self._heads[cell] = f"<tr><th>{esc(modality_label(cell[1], cell[2]))}"
+        return found
+
+
+def _breakdowns(ctx: _Context, chain: list[Node], groups: dict[str, list[Cell]],
+                rows: _MonthRows) -> str:
+    """The unfoldable table of one indicator's breakdowns (`groups`: breakdown → cells)."""
+    if not groups:
+        return ""
+    width = 1 + len(chain)
+    lines = []
+    for breakdown, members in groups.items():
+        lines.append(f"<tr class=g><th colspan={width} scope=rowgroup>"
+                     f"{esc(breakdown_label(breakdown))}")
+        lines.extend(rows.head(c) + rows.cells(chain[0], c) for c in members)
+    names = ", ".join(breakdown_label(b) for b in groups)
+    heads = "".join(f"<th scope=col>{esc(ctx.geo.name(n))}" for n in chain)
+    return (
+        f"<details><summary>Ventilations : {esc(names)}</summary>"
+        f'<table class="breakdown"><thead><tr><th scope=col>Modalité{heads}'
+        "</thead>\n<tbody>\n" + "\n".join(lines) + "\n</tbody></table></details>"
+    )
+
+
+def _territory_page(ctx: _Context, month: Month, node: Node, figures: MonthFigures,
+                    rows: _MonthRows) -> str:
+    chain = ctx.geo.chain(node)
+    name = ctx.geo.name(node)
+    level = LEVELS_FR.get(node[0], node[0])
+    warning = incomplete_warning(month.manifest.get("couverture"))
+    groups: dict[str, dict[str, list[Cell]]] = {}  # indicator → breakdown → cells
+    for c in figures.cells_of(chain):
+        if c[1] != HEADLINE[0]:
+            groups.setdefault(c[0], {}).setdefault(c[1], []).append(c)
+    sections = []
+    for ind in ctx.indicators:
+        sections.append(
+            f'<section class="ind" id="{ind.code}" aria-labelledby="t-{ind.code}">'
+            f'<h3 id="t-{ind.code}">{esc(ind.label)}</h3>'
+            f'<p class="meta">{esc(UNIT_LABELS.get(ind.unit, ind.unit))} · code {ind.code} · '
+            f'<a href="../definitions.html#{ind.code}">définition</a></p>\n'
+            + _trend(ctx, month.key, chain, ind) + "\n"
+            + _breakdowns(ctx, chain, groups.get(ind.code, {}), rows) + "</section>")
+    body = (
+        _crumbs(ctx, month.key, chain)
+        + f"\n<h1>{esc(name)}<small>{esc(level)} · code {esc(node[1])} · "
+        f"{esc(month_label(month.key))}</small></h1>\n"
+        + _month_links(ctx, month.key, node) + "\n"
+        + (f'<p class="warn">{esc(warning)}</p>\n' if warning else "")
+        + _downloads(month, node) + "\n" + legend() + "\n" + _CHART_NOTE + "\n"
+        + f"<h2>Indicateurs de {esc(month_label(month.key))}</h2>\n"
+        + _headline_table(ctx, month.key, chain, figures)
+        + "\n<h2>Évolution et ventilations, indicateur par indicateur</h2>\n"
+        + "\n".join(sections)
+    )
+    title = f"{name} — {month_label(month.key)}"
+    return page(title, "../", body, footer(month.manifest, "../", month.key), charts=True)
+
+
+# ---------------------------------------------------------------------------- indexes
+
+
+def _tree(ctx: _Context, month: str, prefix: str) -> str:
+    """France, its régions, their départements and the départements' committees, each a
+    link; `data-k` holds what the picker searches (name and code, folded)."""
+    nodes = ctx.pages[month]
+    children: dict[Node | None, list[Node]] = {}
+    for node in nodes:
+        parent = ctx.geo.parents.get(node)
+        children.setdefault(parent if parent in nodes else None, []).append(node)
+
+    def key(node: Node) -> tuple:
+        # Départements by code (01, 02, … 2A), others by name.
+        return (node[1],) if node[0] == "DEP" else (fold(ctx.geo.name(node)), node[1])
+
+    def item(node: Node) -> str:
+        name = ctx.geo.name(node)
+        level = LEVELS_FR.get(node[0], node[0])
+        link = (f'<a href="{prefix}{_page_name(node)}">{esc(name)}</a> '
+                f'<span class="code">{esc(node[1])}</span>')
+        search = esc(fold(f"{name} {node[1]}"))
+        below = sorted(children.get(node, []), key=key)
+        if not below or node[0] == "NAT":
+            return f'<li data-k="{search}">{link}'
+        inner = "\n".join(item(c) for c in below)
+        return (f'<li data-k="{search}"><details><summary>{esc(name)} <span class="code">'
+                f'{esc(node[1])}</span></summary><p>Page {"du" if node[0] == "DEP" else "de la"}'
+                f" {esc(level.lower())} : {link}</p>\n<ul>\n{inner}\n</ul></details>")
+
+    top = sorted(children.get(None, []), key=lambda n: (LEVEL_FILES.index(n[0])
+                                                        if n[0] in LEVEL_FILES else 9, key(n)))
+    regions = sorted(children.get(("NAT", "FR"), []), key=key)
+    return ('<ul class="tree" id="territoires">\n'
+            + "\n".join(item(n) for n in top + regions) + "\n</ul>")
+
+
+def _level_downloads(month: Month, up: str) -> str:
+    links = []
+    for level in LEVEL_FILES:
+        for ext in ("csv", "parquet"):
+            name = f"niveau_{level}.{ext}"
+            if name in month.listed:
+                links.append(f'<a href="{up}{month.key}/{name}">{name}</a>')
+    links.append(f'<a href="{up}{month.key}/manifest.json">manifest.json</a>')
+    return (f'<p class="downloads">Fichiers de {esc(month_label(month.key))} (tous les '
+            f"territoires d'un niveau) : {' · '.join(links)}</p>")
+
+
+def _index_page(ctx: _Context, month: Month, root: str) -> str:
+    """A month's picker; at the top of the site (`root` = "") it is the latest month's."""
+    prefix = "" if root else f"{month.key}/"
+    up = root + "../"
+    warning = incomplete_warning(month.manifest.get("couverture"))
+    others = " · ".join(
+        f"<strong>{esc(month_label(k))}</strong>" if k == month.key
+        else f'<a href="{root}{k}/index.html">{esc(month_label(k))}</a>'
+        for k in reversed(ctx.keys))
+    body = (
+        f"<h1>Indicateurs de {esc(month_label(month.key))}<small>Le socle commun "
+        "d'indicateurs du réseau pour l'emploi, par territoire</small></h1>\n"
+        + (f'<p class="warn">{esc(warning)}</p>\n' if warning else "")
+        + "<p>Choisissez votre territoire : comité local pour l'emploi, département, région ou "
+        "France. Sa page montre chaque indicateur du mois à côté de son département, de sa "
+        "région et de la France, son évolution sur les derniers mois et ses ventilations ; "
+        "elle renvoie au classeur Excel du territoire.</p>\n"
+        '<form class="search" role="search" onsubmit="return false"><label for="recherche">'
+        "Rechercher un territoire par son nom ou son code</label><br>"
+        '<input id="recherche" type="search" autocomplete="off" '
+        'placeholder="par exemple : Bresse, CLPE01002, Ain"></form>\n'
+        '<p id="resultats" aria-live="polite"></p>\n'
+        + _tree(ctx, month.key, prefix) + "\n"
+        + f'<p class="months">Autres mois : {others}</p>\n'
+        + _level_downloads(month, up)
+        + f'\n<p><a href="{root}{month.key}/sources.html">Sources et livraisons du mois</a></p>'
+    )
+    return page(f"Indicateurs de {month_label(month.key)}", root, body,
+                footer(month.manifest, root, month.key))
+
+
+def _sources_page(month: Month) -> str:
+    m = month.manifest
+    coverage = m.get("couverture") or []
+    deliveries: dict[tuple, list[dict]] = {}
+    for d in m.get("source_deliveries") or []:
+        key = (d.get("operator"), d.get("month"), d.get("extract"), d.get("status"))
+        deliveries.setdefault(key, []).append(d)
+    statuses = {"accepted": "acceptée", "partial": "partielle (lignes en quarantaine)"}
+    body = [
+        f"<h1>Sources de {esc(month_label(month.key))}<small>Ce sur quoi reposent les "
+        "chiffres du mois</small></h1>",
+        f"<p>Publié le {esc(published_label(m.get('generated_at')))}, version du code "
+        f"{esc(m.get('code_version', 'inconnue'))}. Seuil du secret statistique : "
+        f"{esc(m.get('secret_threshold', '?'))} ; cases masquées : "
+        f"{esc(m.get('cells_masked', '?'))}.</p>",
+    ]
+    if coverage:
+        body.append("<h2>Livraisons attendues par opérateur</h2><ul>" + "".join(
+            f"<li>{esc(c.get('phrase', c.get('operateur', '')))}" for c in coverage) + "</ul>")
+    body.append("<h2>Livraisons prises en compte</h2>")
+    if deliveries:
+        body.append(
+            "<table><caption>Version en vigueur de chaque livraison chargée (opérateur, mois, "
+            "extrait) ; les chiffres d'un mois lisent aussi les livraisons des mois suivants. "
+            "Le manifeste du mois donne chaque fichier et son empreinte SHA-256."
+            "</caption><thead><tr><th scope=col>Opérateur<th scope=col>Mois livré"
+            "<th scope=col>Extrait<th scope=col>Fichiers<th scope=col>Statut</thead><tbody>"
+            + "".join(
+                f"<tr><th>{esc(op)}<td class=u>{esc(mo)}<td class=u>{esc(ex)}"
+                f"<td class=u>{esc(parts[0].get('source_file')) if len(parts) == 1 else len(parts)}"
+                f"<td class=u>{esc(statuses.get(st, st))}"
+                for (op, mo, ex, st), parts in deliveries.items())
+            + "</tbody></table>")
+    else:
+        body.append("<p>Aucune livraison n'est listée.</p>")
+    body.append(_level_downloads(month, "../../"))
+    return page(f"Sources de {month_label(month.key)}", "../", "\n".join(body),
+                footer(m, "../", month.key))
+
+
+def _definitions_page(ctx: _Context, latest: Month) -> str:
+    items = []
+    for ind in ctx.indicators:
+        breakdowns = ", ".join(breakdown_label(b) for b in ind.breakdowns)
+        items.append(
+            f'<section class="ind" id="{ind.code}"><h2>{esc(ind.label)}</h2>'
+            f'<p class="meta">Code {ind.code} · {esc(FAMILIES_FR.get(ind.family, ind.family))}'
+            f" · {esc(UNIT_LABELS.get(ind.unit, ind.unit))}</p><p>{esc(ind.definition)}</p>"
+            + (f"<p>Ventilations : {esc(breakdowns)}.</p>" if breakdowns else "")
+            + "</section>")
+    body = (
+        "<h1>Définitions des indicateurs<small>Extraites du catalogue du socle commun"
+        "</small></h1>\n<p>Chaque indicateur est calculé chaque mois pour la France, chaque "
+        "région, chaque département et chaque comité local pour l'emploi, directement à partir "
+        "des communes. Une personne suivie par plusieurs opérateurs est comptée une fois. Le "
+        "département de rattachement d'un comité est celui auquel il est comparé.</p>\n"
+        + legend() + "\n" + "\n".join(items)
+    )
+    return page("Définitions des indicateurs", "", body, footer(latest.manifest, "", latest.key))
+
+
+# ---------------------------------------------------------------------------- build
+
+
+def write_site(con: duckdb.DuckDBPyConnection, month_folders: dict[str, Path],
+               out: Path) -> dict:
+    """Build the whole site into `out` (a fresh folder) from the export folders of
+    `month_folders` ('YYYY-MM' → folder) and the snapshot `con` (read only); returns what
+    it wrote (months, pages, bytes)."""
+    if not month_folders:
+        raise SiteError("no exported month to build the site from")
+    months = [_read_month(k, Path(f)) for k, f in sorted(month_folders.items())]
+    out.mkdir(parents=True)
+    _write_assets(out)
+    ctx = _Context(con, months)
+    pages = 0
+    for month in months:
+        folder = out / month.key
+        folder.mkdir()
+        figures = MonthFigures(_values(month), ctx.indicators)
+        rows = _MonthRows(figures, ctx.geo, {i.code: i.unit for i in ctx.indicators})
+        for node in month.nodes:
+            html = _territory_page(ctx, month, node, figures, rows)
+            (folder / _page_name(node)).write_text(html, encoding="utf-8")
+            pages += 1
+        (folder / "index.html").write_text(_index_page(ctx, month, "../"), encoding="utf-8")
+        (folder / "sources.html").write_text(_sources_page(month), encoding="utf-8")
+    latest = months[-1]
+    (out / "index.html").write_text(_index_page(ctx, latest, ""), encoding="utf-8")
+    (out / "definitions.html").write_text(_definitions_page(ctx, latest), encoding="utf-8")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return {"months": [m.key for m in months], "latest": latest.key,
+            "territory_pages": pages, "bytes": size}
+
+
+def exported_months(exports: Path) -> dict[str, Path]:
+    """The export folders `exports/<YYYY-MM>/` that hold a manifest, by month."""
+    if not exports.is_dir():
+        return {}
+    return {p.name: p for p in sorted(exports.iterdir())
+            if _MONTH.match(p.name) and (p / "manifest.json").is_file()}
+
+
+def rebuild_site(paths: Paths, months: set[str] | None = None) -> dict:
+    """`socle site`: (re)write `exports/site/` from the published snapshot (read only) and
+    the export folders of `months` (default: every exported month). Built beside, as
+    `site.tmp`, then swapped in by renames: readers see the old site or the new one."""
+    folders = exported_months(paths.exports)
+    if months is not None:
+        missing = sorted(months - folders.keys())
+        if missing:
+            raise SiteError(f"no export folder under {paths.exports} for {', '.join(missing)}")
+        folders = {k: v for k, v in folders.items() if k in months}
+    if not paths.warehouse.exists():
+        raise SiteError(f"no published warehouse at {paths.warehouse}: run `socle run` first")
+    final = paths.exports / "site"
+    tmp = final.with_name("site.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    con = connect(paths.warehouse, read_only=True)
+    try:
+        summary = write_site(con, folders, tmp)
+        swap_in(tmp, final)
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {**summary, "site": str(final)}
