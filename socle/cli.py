@@ -10,6 +10,7 @@ from pathlib import Path
 
 from schemas.codes import EXTRACTS, OPERATORS
 from socle.config import Paths
+from socle.progress import Console
 
 
 def _month(text: str) -> date:
@@ -65,12 +66,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from socle.publish import PublicationRefused
 
     months = _months_between(args.months) if args.months else None
+    console = Console()
     try:
-        summary = run_pipeline(Paths.from_env(), months=months)
+        summary = run_pipeline(Paths.from_env(), months=months, progress=console)
     except PublicationRefused as e:
+        console.close()
         print(f"socle run: {e}\nnothing was published: the previous warehouse and exports "
               "stay as they were", file=sys.stderr)
         return 3
+    console.close()
     print(summary.render())
     return 0 if summary.ok else 1
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from socle.config import Paths
 from socle.pipeline import RunSummary, run_pipeline
+from socle.progress import Console
 from socle.warehouse import connect
 
 
@@ -41,7 +42,9 @@ def run_demo(paths: Paths, persons: int, months: tuple[str, str], seed: int) -> 
     start = time.monotonic()
     print(f"generating {persons} synthetic persons, {months[0]} to {months[1]} …")
     generate_landing(paths.landing, persons, months, seed=seed, faults=False)
-    run = run_pipeline(paths)
+    console = Console()
+    run = run_pipeline(paths, progress=console)
+    console.close()
     con = connect(paths.warehouse, read_only=True)
     try:
         headline = con.execute(

@@ -19,13 +19,14 @@ from pathlib import Path
 import duckdb
 
 from socle.config import Paths
+from socle.progress import Timings
 from socle.publish import Publication, publish
 from socle.publish.state import deliveries_since_computed, mark_computed
 from socle.reference import load_reference
 from socle.staging import ensure_staging
 from socle.warehouse import connect
 
-Progress = Callable[[str], None]
+Progress = Callable[[str], object]
 
 
 def prepare(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
@@ -132,6 +133,7 @@ class RunSummary:
     deliveries: list = field(default_factory=list)
     periods: list[date] = field(default_factory=list)
     publication: Publication | None = None
+    timings: Timings | None = None
 
     @property
     def rejected(self) -> list:
@@ -164,6 +166,8 @@ class RunSummary:
             lines.append(self.publication.render())
         lines.append(f"warehouse: {self.warehouse} (published snapshot, read-only)")
         lines.append(f"exports:   {self.exports}")
+        if self.timings is not None:
+            lines.append(self.timings.render())
         return "\n".join(lines)
 
 
@@ -175,15 +179,20 @@ def run_pipeline(
     Raises `PublicationRefused` when a check on what would be published fails: what was
     published before stays as it was."""
     adopt_legacy_warehouse(paths)
+    timings = Timings()
     con = connect(paths.working)
     try:
-        prepare(con, paths)
-        results = ingest(con, paths, months=months, progress=progress)
-        periods = compute(con, progress=progress)
-        publication = release(con, paths, periods, progress)
+        with timings.step("reference", progress):
+            prepare(con, paths)
+        with timings.step("ingestion", progress):
+            results = ingest(con, paths, months=months, progress=progress)
+        with timings.step("indicators", progress):
+            periods = compute(con, progress=progress)
+        with timings.step("publication", progress):
+            publication = release(con, paths, periods, progress)
     finally:
         con.close()
-    return RunSummary(paths.warehouse, paths.exports, results, periods, publication)
+    return RunSummary(paths.warehouse, paths.exports, results, periods, publication, timings)
 
 
 def adopt_legacy_warehouse(paths: Paths) -> None:

@@ -29,6 +29,7 @@ from socle.ingest.stage import (
     quarantine_rows,
     stage_delivery,
 )
+from socle.progress import rate
 from socle.staging import ensure_staging
 from socle.warehouse import transaction
 
@@ -314,10 +315,13 @@ def ingest_landing(
     current = audit.all_current_hashes(con)
     rejections = audit.latest_rejections(con)
     results = []
-    for delivery in discover_deliveries(landing, months=months, operators=operators):
+    deliveries = list(discover_deliveries(landing, months=months, operators=operators))
+    for done, delivery in enumerate(deliveries, 1):
         result = ingest_delivery(con, delivery, key=key, lookups=lookups, current=current,
                                  rejections=rejections)
-        progress(result.describe())
+        speed = rate(result.rows_read, result.seconds) if result.changed else ""
+        progress(f"[{done}/{len(deliveries)}] {result.describe()} "
+                 f"({result.seconds:.1f} s{', ' + speed if speed else ''})")
         results.append(result)
     for skipped in misnamed_files(landing, months=months, operators=operators):
         result = misnamed_result(skipped)

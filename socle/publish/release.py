@@ -138,14 +138,22 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
 
 @dataclass(frozen=True)
 class _Stage:
-    exports: Path
-    parquet: Path
+    root: Path
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def parquet(self) -> Path:
+        return self.root / "parquet"
 
 
 def _fresh_stage(paths: Paths) -> _Stage:
-    """Empty staging folders beside what they replace (a rename never crosses devices);
-    whatever an interrupted publication left there is dropped."""
-    stage = _Stage(paths.data_dir / STAGE / "exports", paths.data_dir / STAGE / "parquet")
+    """Empty staging folders in the data folder, out of readers' sight, on the same disk as
+    what they replace (a rename never crosses devices); whatever an interrupted
+    publication left there is dropped."""
+    stage = _Stage(paths.data_dir / STAGE)
     _discard(stage)
     stage.exports.mkdir(parents=True)
     stage.parquet.mkdir(parents=True)
@@ -153,8 +161,7 @@ def _fresh_stage(paths: Paths) -> _Stage:
 
 
 def _discard(stage: _Stage, *files: Path) -> None:
-    shutil.rmtree(stage.exports, ignore_errors=True)
-    shutil.rmtree(stage.parquet, ignore_errors=True)
+    shutil.rmtree(stage.root, ignore_errors=True)
     for f in files:
         f.unlink(missing_ok=True)
 
