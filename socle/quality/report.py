@@ -141,6 +141,7 @@ def _validate(gx: ModuleType, scope: Scope, site: Path) -> list[SuiteResult]:
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations import row_conditions
 
+    # GE logs a line per metric and per page: the report prints its own summary.
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     run_id = RunIdentifier(run_name="socle", run_time=datetime.now(UTC))
     results = []
