@@ -7,7 +7,7 @@ from datetime import timedelta
 import dagster as dg
 import duckdb
 
-from assets.indicators import exports, indicator_values
+from assets.indicators import exports, indicators, site
 from assets.ingestion import staging
 from assets.partitions import FIRST_MONTH, slice_key
 from assets.resources import SocleData
@@ -17,7 +17,7 @@ from assets.resources import SocleData
 WRITER_TAG = {"socle/writer": "working-database"}
 
 ingest_job = dg.define_asset_job("ingest_job", selection=[staging], tags=WRITER_TAG)
-monthly_job = dg.define_asset_job("monthly_job", selection=[indicator_values, exports],
+monthly_job = dg.define_asset_job("monthly_job", selection=[indicators, exports, site],
                                   tags=WRITER_TAG)
 
 
@@ -80,12 +80,14 @@ def _audited_hashes(socle: SocleData) -> dict[tuple, list[dict[str, str]]]:
 @dg.sensor(job=monthly_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING)
 def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
-    """After deliveries load, recompute and publish every month they can change in one run:
-    every loaded month after a snapshot (it may correct spells begun at any time), the
-    delivered month, the later ones and the six before after events (`affected_periods`),
-    and the months computed but not yet published."""
-    from socle.indicators import affected_periods
-    from socle.publish.state import deliveries_since_computed, unpublished
+    """After deliveries load, recompute and publish what they can change in one run. Its
+    partition range: the months to recompute whole (`affected_work`: from the month of the
+    earliest change on) and those computed but not yet published; the run adds the months
+    where only some indicators change (those looking back). A delivery that changed nothing
+    still gets a run (on the latest month), to publish its audit."""
+    from socle.indicators import affected_work
+    from socle.indicators.engine import loaded_months
+    from socle.publish.state import changes_since_computed, unpublished
     from socle.warehouse import connect
 
     if not socle.paths.working.exists():
@@ -95,8 +97,10 @@ def recompute_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     except duckdb.IOException:
         return dg.SkipReason("a run is writing the working database: next tick")
     try:
-        changed, latest = deliveries_since_computed(con)
-        periods = sorted(set(affected_periods(con, changed)) | unpublished(con))
+        changes, latest = changes_since_computed(con)
+        work = affected_work(con, changes)
+        periods = (sorted({p for p, codes in work.items() if codes is None} | unpublished(con))
+                   or sorted(work)[-1:] or (loaded_months(con)[-1:] if changes else []))
     except duckdb.CatalogException:
         return dg.SkipReason("nothing loaded yet")
     finally:

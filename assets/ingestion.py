@@ -1,6 +1,7 @@
-"""Ingestion of operator deliveries, one partition per month × operator."""
+"""Ingestion of operator deliveries, one partition per month × operator: one asset per
+staging table, materialized together by one run per partition."""
 
-
+import re
 from collections import Counter
 from datetime import datetime
 
@@ -9,28 +10,37 @@ import dagster as dg
 from assets.partitions import slices
 from assets.reference import reference
 from assets.resources import SocleData
+from schemas.codes import EXTRACTS
 from socle.pipeline import ensure_prepared, ingest
 
 # Above this share of quarantined rows a delivery deserves a look before publication.
 MAX_REJECT_RATE = 0.05
 
 
-@dg.asset(
-    group_name="ingestion",
+def _key(extract: str) -> dg.AssetKey:
+    return dg.AssetKey(["staging", extract])
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(_key(extract), deps=[reference], group_name="ingestion",
+                        kinds={"duckdb", "pandera"},
+                        description=f"Validated rows of `staging.{extract}` (bad rows in "
+                        f"`quarantine.{extract}` with their reasons)")
+           for extract in EXTRACTS],
     partitions_def=slices,
-    deps=[reference],
-    kinds={"duckdb", "pandera"},
-    check_specs=[
-        dg.AssetCheckSpec("rows_accounted", asset="staging",
-                          description="rows read = loaded + quarantined + duplicates"),
-        dg.AssetCheckSpec("reject_rate", asset="staging",
+    can_subset=False,
+    check_specs=[spec for extract in EXTRACTS for spec in (
+        dg.AssetCheckSpec("rows_accounted", asset=_key(extract),
+                          description="rows read = loaded + quarantined + duplicates, and "
+                          "the loaded tables agree with the audit"),
+        dg.AssetCheckSpec("reject_rate", asset=_key(extract),
                           description=f"quarantined share under {MAX_REJECT_RATE:.0%}, "
                           "no rejected delivery"),
-    ],
+    )],
 )
-def staging(context: dg.AssetExecutionContext, socle: SocleData) -> dg.MaterializeResult:
-    """Validated rows of one operator's deliveries for one month in `staging.<extract>`;
-    bad rows in `quarantine.<extract>` with their reasons; every file in `audit.deliveries`."""
+def staging(context: dg.AssetExecutionContext, socle: SocleData):
+    """One operator's deliveries of one month, each extract to its `staging.<extract>`
+    table in the working database; every file in `audit.deliveries`."""
     from socle.ingest import accounting_errors
 
     key = context.partition_key.keys_by_dimension
@@ -43,16 +53,24 @@ def staging(context: dg.AssetExecutionContext, socle: SocleData) -> dg.Materiali
         errors = accounting_errors(con)
     finally:
         con.close()
+    for extract in EXTRACTS:
+        mine = [r for r in results if r.extract == extract]
+        yield _materialization(extract, mine,
+                               [e for e in errors if re.search(rf"\b{extract}\b", e)])
+
+
+def _materialization(extract: str, results: list, errors: list[str]) -> dg.MaterializeResult:
     read = sum(r.rows_read for r in results)
     quarantined = sum(r.rows_quarantined for r in results)
-    reasons = Counter()
+    reasons: Counter[str] = Counter()
     for r in results:
         reasons.update(r.reason_counts)
     rejected = [r.describe() for r in results if r.status == "rejected"]
     rate = quarantined / read if read else 0.0
     return dg.MaterializeResult(
+        asset_key=_key(extract),
         metadata={
-            "deliveries": len(results),
+            "status": ", ".join(r.status for r in results) or "not delivered",
             "rows_read": read,
             "rows_loaded": sum(r.rows_loaded for r in results),
             "rows_quarantined": quarantined,
@@ -64,11 +82,12 @@ def staging(context: dg.AssetExecutionContext, socle: SocleData) -> dg.Materiali
         },
         check_results=[
             dg.AssetCheckResult(
-                check_name="rows_accounted", passed=not errors,
+                asset_key=_key(extract), check_name="rows_accounted", passed=not errors,
                 metadata={"errors": dg.MetadataValue.md("\n".join(errors) or "none")},
             ),
             dg.AssetCheckResult(
-                check_name="reject_rate", passed=rate <= MAX_REJECT_RATE and not rejected,
+                asset_key=_key(extract), check_name="reject_rate",
+                passed=rate <= MAX_REJECT_RATE and not rejected,
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata={"quarantined_share": rate, "rejected_deliveries": len(rejected)},
             ),

@@ -12,14 +12,15 @@ from assets.automation import (
     monthly_schedule,
     recompute_sensor,
 )
-from assets.indicators import exports, indicator_values
+from assets.indicators import exports, indicators, site
 from assets.ingestion import staging
+from assets.quality import quality_job, quality_report
 from assets.reference import reference
 from assets.resources import socle_data_from_env
 
 defs = dg.Definitions(
-    assets=[reference, staging, indicator_values, exports],
-    jobs=[ingest_job, monthly_job],
+    assets=[reference, staging, indicators, exports, site, quality_report],
+    jobs=[ingest_job, monthly_job, quality_job],
     schedules=[monthly_schedule],
     sensors=[landing_sensor, recompute_sensor],
     resources={"socle": socle_data_from_env()},

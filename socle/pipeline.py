@@ -21,7 +21,7 @@ import duckdb
 from socle.config import Paths
 from socle.progress import Timings
 from socle.publish import Publication, publish
-from socle.publish.state import deliveries_since_computed, mark_computed
+from socle.publish.state import changes_since_computed, mark_computed
 from socle.reference import load_reference
 from socle.staging import ensure_staging
 from socle.warehouse import connect
@@ -66,24 +66,22 @@ def ingest(
 def compute(
     con: duckdb.DuckDBPyConnection, periods: Iterable[date] = (), progress: Progress = print
 ) -> list[date]:
-    """Recompute the loaded months among `periods`, those the deliveries loaded since the
-    last computation can change, and those never computed; returns the months computed.
+    """Recompute the loaded months among `periods` (whole), what the deliveries loaded since
+    the last computation can change (`affected_work`: each indicator in the months it can
+    move), months never computed and indicators newly computable; returns the months
+    computed.
 
     A month without any delivery is skipped: its stocks would only echo earlier months.
     """
-    from socle.indicators import affected_periods, available_periods, compute_indicators
+    from socle.indicators import affected_work, compute_indicators
+    from socle.indicators.affected import batches
 
-    changed, through = deliveries_since_computed(con)
-    computed = {
-        r[0] for r in con.execute(
-            "SELECT DISTINCT period FROM indicators.indicator_values"
-        ).fetchall()
-    } if _has_table(con, "indicators", "indicator_values") else set()
-    wanted = (set(periods) | set(affected_periods(con, changed))
-              | (set(available_periods(con)) - computed))
-    todo = _loaded_among(con, sorted(wanted), progress)
-    if todo:
-        compute_indicators(con, todo, progress=progress)
+    ensure_staging(con)
+    changes, through = changes_since_computed(con)
+    work = affected_work(con, changes) | dict.fromkeys(periods)
+    todo = _loaded_among(con, sorted(work), progress)
+    for months, codes in batches({p: work[p] for p in todo}):
+        compute_indicators(con, months, codes=codes, progress=progress)
     # After the values' own transaction: killed in between, the next run computes again.
     mark_computed(con, todo, through)
     return todo
@@ -105,16 +103,17 @@ def _loaded_among(
 
 def release(
     con: duckdb.DuckDBPyConnection, paths: Paths, periods: Iterable[date] = (),
-    progress: Progress = print,
+    progress: Progress = print, with_site: bool = True,
 ) -> Publication:
     """Publish the snapshot and the exports of `periods` and of every month computed since
-    its last publication; raises `PublicationRefused` when a check fails."""
+    its last publication (with the site, unless `with_site` is false); raises
+    `PublicationRefused` when a check fails."""
     from socle.indicators import available_periods
     from socle.indicators.engine import OUTPUT_DDL
 
     ensure_prepared(con, paths)
     con.execute(OUTPUT_DDL)  # published even before any computation: empty, not missing
-    return publish(con, paths, available_periods(con), periods, progress)
+    return publish(con, paths, available_periods(con), periods, progress, with_site)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

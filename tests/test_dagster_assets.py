@@ -5,12 +5,14 @@ import duckdb
 import pytest
 
 from assets.automation import landing_sensor, recompute_sensor
-from assets.indicators import exports, indicator_values
+from assets.indicators import exports, indicators, site
 from assets.ingestion import staging
 from assets.partitions import slice_key
 from assets.reference import reference
 from assets.resources import SocleData
+from schemas.codes import OPERATORS
 from socle.generate import generate_landing
+from socle.publish.checks import CHECKS
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,7 @@ def test_partitioned_runs_fill_the_warehouse_and_pass_their_checks(socle_data: S
             assert result.success
             checks = result.get_asset_check_evaluations()
             assert {c.check_name for c in checks} == {"rows_accounted", "reject_rate"}
+            assert len(checks) == 14  # two per extract
             assert all(c.passed for c in checks if c.check_name == "rows_accounted")
     # The deliveries just loaded change both months: one run recomputes the range.
     sensed = recompute_sensor(dg.build_sensor_context(resources=resources))
@@ -56,9 +59,13 @@ def test_partitioned_runs_fill_the_warehouse_and_pass_their_checks(socle_data: S
     [request] = sensed.run_requests
     assert (request.tags["dagster/asset_partition_range_start"],
             request.tags["dagster/asset_partition_range_end"]) == ("2024-01", "2024-02")
-    result = dg.materialize([indicator_values, exports], tags=request.tags,
+    result = dg.materialize([indicators, exports, site], tags=request.tags,
                             resources=resources)
     assert result.success
+    publication = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert all(publication[name] for name in CHECKS)
+    assert {f"coverage_{op}" for op in OPERATORS} <= set(publication)
+    assert (socle_data.paths.exports / "site" / "index.html").exists()
     idle = recompute_sensor(dg.build_sensor_context(resources=resources, cursor=sensed.cursor))
     assert isinstance(idle, dg.SkipReason) and idle.skip_message == "no new delivery"
     con = duckdb.connect(str(socle_data.paths.warehouse), read_only=True)

@@ -19,8 +19,10 @@ from pathlib import Path
 import duckdb
 
 from socle.config import Paths
+from socle.coverage import write_delivery_coverage
 from socle.export.files import swap_in, write_period_folder
 from socle.export.secrecy import DEFAULT_THRESHOLD
+from socle.export.site import exported_months, write_site
 from socle.publish import state
 from socle.publish.checks import Candidate, CheckResult, PublicationRefused, run_checks
 from socle.publish.snapshot import build_snapshot, fsync
@@ -62,9 +64,12 @@ def publish(
     loaded_months: list[date],
     periods: Iterable[date] = (),
     progress: Progress = print,
+    with_site: bool = True,
 ) -> Publication:
     """Publish the working database: the snapshot, and the exports of `periods`, of the
-    months computed since their last publication, and of loaded months never exported.
+    months computed since their last publication, and of loaded months never exported,
+    with the committee site over every exported month (unless `with_site` is false: Dagster
+    builds it as an asset of its own).
 
     Raises `PublicationRefused` (nothing moved) when a check fails."""
     todo = sorted(
@@ -77,11 +82,13 @@ def publish(
     stage = _fresh_stage(paths)
     snapshot = paths.warehouse.with_name(f".{paths.warehouse.name}{STAGE}")
     progress("publication: building the snapshot")
+    write_delivery_coverage(work)
     build_snapshot(work, snapshot, row_level=publish_row_level())
     snap = connect(snapshot, read_only=True)
     try:
         folders = write_exports(snap, todo, stage.exports, progress)
         parquet = _write_parquet(snap, todo, stage.parquet)
+        site = _write_site(snap, paths, folders, stage) if with_site else None
         checks = run_checks(Candidate(snap, loaded_months, _accounting(work), folders))
     finally:
         snap.close()
@@ -98,6 +105,8 @@ def publish(
     paths.exports.mkdir(parents=True, exist_ok=True)
     for folder in folders:
         swap_in(folder, paths.exports / folder.name)
+    if site is not None:
+        swap_in(site, paths.exports / "site")
     _discard(stage, snapshot)
     state.mark_published(work, todo, fingerprint)
     return Publication(True, todo, checks)
@@ -123,6 +132,7 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
     stage = _fresh_stage(paths)
     try:
         folders = write_exports(snap, periods, stage.exports, progress)
+        site = _write_site(snap, paths, folders, stage)
         checks = run_checks(Candidate(snap, [], [], folders))
     finally:
         snap.close()
@@ -132,6 +142,8 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
     paths.exports.mkdir(parents=True, exist_ok=True)
     for folder in folders:
         swap_in(folder, paths.exports / folder.name)
+    if site is not None:
+        swap_in(site, paths.exports / "site")
     _discard(stage)
     return [paths.exports / f.name for f in folders]
 
@@ -176,6 +188,18 @@ def _write_parquet(
                     "WHERE period = ? ORDER BY ALL", [period]).write_parquet(path)
         written[period] = path
     return written
+
+
+def _write_site(
+    snap: duckdb.DuckDBPyConnection, paths: Paths, folders: list[Path], stage: _Stage
+) -> Path | None:
+    """The committee site over every exported month, the staged folders in place of the
+    published ones they replace; None when no month is exported."""
+    months = {**exported_months(paths.exports), **{f.name: f for f in folders}}
+    if not months:
+        return None
+    write_site(snap, months, stage.root / "site")
+    return stage.root / "site"
 
 
 def _never_exported(paths: Paths, months: list[date]) -> set[date]:
