@@ -140,9 +140,9 @@ def test_masks_do_not_depend_on_row_order():
 # An independent check, written from the relations alone: which masked cells do the
 # published cells determine exactly? Relations: each parent territory is the sum of its
 # children, per (breakdown, modality), wherever their sizes add up; at each territory the
-# modalities of a breakdown add up to its total wherever their published sizes say so. A masked cell is
-# determined when every solution of the relations (masked cells unknown) gives it the
-# same value: when it takes no part in the null space of the relations' matrix.
+# modalities of a breakdown add up to its total wherever their published sizes say so. A
+# masked cell is determined when every solution of the relations (masked cells unknown)
+# gives it the same value: when it takes no part in the null space of the relations' matrix.
 PAIRS = (("REG", "NAT"), ("DEP", "REG"), ("BASSIN", "DEP"), ("BASSIN", "NAT"))
 
 
