@@ -138,10 +138,9 @@ def _territory_files(
     )
     # Integer sort keys: sorting ~10× the period's rows on strings would dominate. A cell's
     # key is its first row: `text` is in reading order (`people_order`), cells first.
-    cell = pl.int_range(pl.len()).min().over("indicateur", "ventilation", "modalite")
-    cell = cell.alias("_cell")
+    cell = pl.col("_cell").min().over("indicateur", "ventilation", "modalite")
     rows = (
-        text.with_columns(cell)
+        text.with_row_index("_cell").with_columns(cell)
         .join(chain, on=["niveau", "code_territoire"])
         .sort(["_file", "_cell", "_rank"])
     )

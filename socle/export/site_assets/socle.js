@@ -92,7 +92,8 @@ function drawChart(figure) {
   const indexed = !rate && unit !== "days";
   const traces = names.map((name, i) => {
     const base = series[i].find((v) => v !== null && v > 0);
-    const y = indexed ? series[i].map((v) => (v === null || !base ? null : (100 * v) / base))
+    // A series of zeros has no base: its points stay at 0.
+    const y = indexed ? series[i].map((v) => (v === null ? null : base ? (100 * v) / base : 0))
       : series[i];
     const shown = rate ? "%{customdata:.1%}" : unit === "days" ? "%{customdata:.1f} j"
       : "%{customdata:,.0f} (indice %{y:.1f})";
