@@ -78,9 +78,10 @@ def _bytes(paths: Paths) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in files if p.is_file()}
 
 
-def _socle_run_killed_at(paths: Paths, target: str, call: int = 1) -> int:
+def _socle_run_killed_at(paths: Paths, target: str, call: int = 1, workers: int = 2) -> int:
     """Run `socle run` in a process that kills itself (SIGKILL, as `kill -9`) when
-    `target` ('module:function') is called for the `call`-th time; returns its exit code."""
+    `target` ('module:function') is called for the `call`-th time; returns its exit code.
+    With one export worker, months are exported in that process, where `target` is."""
     module, function = target.split(":")
     script = textwrap.dedent(f"""
         import importlib, os, signal, sys
@@ -95,7 +96,8 @@ def _socle_run_killed_at(paths: Paths, target: str, call: int = 1) -> int:
         from socle.cli import main
         sys.exit(main(["run"]))
     """)
-    env = {**os.environ, "SOCLE_DATA_DIR": str(paths.data_dir)}
+    env = {**os.environ, "SOCLE_DATA_DIR": str(paths.data_dir),
+           "SOCLE_EXPORT_WORKERS": str(workers)}
     return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           timeout=600).returncode
 
@@ -103,7 +105,7 @@ def _socle_run_killed_at(paths: Paths, target: str, call: int = 1) -> int:
 KILL_POINTS = {
     "ingestion": ("socle.ingest.load:ingest_delivery", 20),
     "computation": ("socle.indicators.engine:_run_indicator", 5),
-    "export": ("socle.publish.release:write_period_folder", 2),
+    "export": ("socle.publish.release:_export_one", 2),
     "publication": ("socle.publish.release:swap_in", 2),
 }
 
@@ -114,7 +116,7 @@ def test_a_run_killed_at_any_moment_is_completed_by_the_next(
 ):
     paths = _fresh(tmp_path, landing)
     target, call = KILL_POINTS[moment]
-    assert _socle_run_killed_at(paths, target, call) == -9
+    assert _socle_run_killed_at(paths, target, call, workers=1) == -9
     summary = run_pipeline(paths, **QUIET)
     assert summary.ok
     assert _published(paths) == reference
@@ -213,3 +215,21 @@ def test_socle_export_rebuilds_identical_files_from_the_published_warehouse(
     assert main(["export", "--months", "2024-02"]) == 0
     assert _files(paths.exports) == first == reference["exports"]
     assert main(["export", "--months", "2023-12"]) == 2
+
+
+def test_a_month_whose_values_did_not_change_keeps_its_files(
+    tmp_path: Path, landing: Path, reference: dict
+):
+    """A re-delivery with the same rows (one blank line more): both months are recomputed,
+    their values and hence digests are the same, so no export file is rewritten."""
+    paths = _fresh(tmp_path, landing)
+    run_pipeline(paths, **QUIET)
+    manifests = {p: p.read_bytes() for p in paths.exports.glob("*/manifest.json")}
+    hires = next((paths.landing / "ML" / "2024-02").glob("hires*"))
+    hires.write_bytes(hires.read_bytes() + b"\n")
+    messages: list[str] = []
+    summary = run_pipeline(paths, progress=messages.append)
+    assert summary.periods and summary.publication.published
+    assert "exports unchanged, kept: 2 month(s)" in messages
+    assert {p: p.read_bytes() for p in paths.exports.glob("*/manifest.json")} == manifests
+    assert _published(paths) == reference

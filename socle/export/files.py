@@ -179,6 +179,24 @@ def source_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
+def export_digest(con: duckdb.DuckDBPyConnection, period: date, threshold: int) -> str:
+    """A digest of everything a month's files are made from but the list of deliveries:
+    its values, the territories and catalog, the secrecy threshold, the code version and
+    the month's delivery coverage. Equal digests, equal files: the month is not rewritten."""
+    parts = [str(threshold), code_version(),
+             json.dumps(coverage_summary(con, period), sort_keys=True, ensure_ascii=False)]
+    for query, params in (
+        ("SELECT * FROM indicators.indicator_values WHERE period = ?", [period]),
+        ("SELECT * FROM ref.territories", []),
+        ("SELECT * FROM ref.indicators", []),
+        ("SELECT DISTINCT zoning_year, bassin_code FROM ref.bassins", []),
+    ):
+        # Order-free: a count and a sum of 64-bit row hashes, no sort of the month's rows.
+        parts.append(str(con.execute(
+            f"SELECT count(*), sum(hash(t)::HUGEINT) FROM ({query}) t", params).fetchall()))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def write_period_folder(
     con: duckdb.DuckDBPyConnection, period: date, out: Path, threshold: int
 ) -> dict:
@@ -216,6 +234,7 @@ def write_period_folder(
     manifest = {
         "periode": period.strftime("%Y-%m"),
         "generated_at": datetime.now().isoformat(timespec="seconds"),
+        "digest": export_digest(con, period, threshold),
         "code_version": code_version(),
         "secret_threshold": threshold,
         "cells_masked": int(published.filter(pl.col("secret") == "oui").height),

@@ -9,18 +9,21 @@ leave `meta.unpublished` last, so a run killed anywhere publishes them next time
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
 
 from socle.config import Paths
 from socle.coverage import write_delivery_coverage
-from socle.export.files import swap_in, write_period_folder
+from socle.export.files import export_digest, swap_in, write_period_folder
 from socle.export.secrecy import DEFAULT_THRESHOLD
 from socle.export.site import exported_months, write_site
 from socle.publish import state
@@ -86,7 +89,8 @@ def publish(
     build_snapshot(work, snapshot, row_level=publish_row_level())
     snap = connect(snapshot, read_only=True)
     try:
-        folders = write_exports(snap, todo, stage.exports, progress)
+        changed = _changed_exports(snap, paths, todo, progress)
+        folders = write_exports(snapshot, changed, stage.exports, progress)
         parquet = _write_parquet(snap, todo, stage.parquet)
         site = _write_site(snap, paths, folders, stage) if with_site else None
         checks = run_checks(Candidate(snap, loaded_months, _accounting(work), folders))
@@ -113,16 +117,58 @@ def publish(
 
 
 def write_exports(
-    snap: duckdb.DuckDBPyConnection, periods: list[date], out: Path, progress: Progress
+    snapshot: Path, periods: list[date], out: Path, progress: Progress
 ) -> list[Path]:
-    """Each period's export folder under `out`, from a published snapshot."""
-    folders = []
+    """Each period's export folder under `out`, from the snapshot file `snapshot`; months
+    in parallel processes (`SOCLE_EXPORT_WORKERS`, default one per core), each reading
+    the snapshot read-only."""
+    workers = min(export_workers(), len(periods))
+    jobs = [(snapshot, period, out / f"{period:%Y-%m}", secrecy_threshold())
+            for period in periods]
+    if workers <= 1:
+        results = map(_export_one, jobs)
+    else:
+        # Spawned, not forked: a fork would copy DuckDB's threads mid-flight.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        results = pool.map(_export_one, jobs)
+    try:
+        for period in results:
+            progress(f"exported {period:%Y-%m}")
+    finally:
+        if workers > 1:
+            pool.shutdown(cancel_futures=True)
+    return [job[2] for job in jobs]
+
+
+def export_workers() -> int:
+    return int(os.environ.get("SOCLE_EXPORT_WORKERS", os.cpu_count() or 1))
+
+
+def _export_one(job: tuple[Path, date, Path, int]) -> date:
+    snapshot, period, folder, threshold = job
+    con = connect(snapshot, read_only=True)
+    try:
+        write_period_folder(con, period, folder, threshold)
+    finally:
+        con.close()
+    return period
+
+
+def _changed_exports(
+    snap: duckdb.DuckDBPyConnection, paths: Paths, periods: list[date], progress: Progress
+) -> list[date]:
+    """The months whose files would change: the digest of what they are made from differs
+    from the one their published manifest records (or there is none)."""
+    changed = []
     for period in periods:
-        folder = out / f"{period:%Y-%m}"
-        write_period_folder(snap, period, folder, secrecy_threshold())
-        folders.append(folder)
-        progress(f"exported {period:%Y-%m}")
-    return folders
+        manifest = paths.exports / f"{period:%Y-%m}" / "manifest.json"
+        published = (json.loads(manifest.read_text(encoding="utf-8")).get("digest")
+                     if manifest.exists() else None)
+        if published != export_digest(snap, period, secrecy_threshold()):
+            changed.append(period)
+    if len(changed) < len(periods):
+        progress(f"exports unchanged, kept: {len(periods) - len(changed)} month(s)")
+    return changed
 
 
 def release_exports(paths: Paths, periods: list[date], progress: Progress = print) -> list[Path]:
@@ -131,7 +177,7 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
     snap = connect(paths.warehouse, read_only=True)
     stage = _fresh_stage(paths)
     try:
-        folders = write_exports(snap, periods, stage.exports, progress)
+        folders = write_exports(paths.warehouse, periods, stage.exports, progress)
         site = _write_site(snap, paths, folders, stage)
         checks = run_checks(Candidate(snap, [], [], folders))
     finally:
