@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from socle.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -19,7 +20,7 @@ class Paths:
 
     @classmethod
     def from_env(cls) -> Paths:
-        return cls(Path(os.environ.get("SOCLE_DATA_DIR", "data")).resolve())
+        return cls(Settings.from_env().data_dir)
 
     @property
     def landing(self) -> Path:

@@ -20,7 +20,6 @@ still stand on that version); `rejected_attempts` counts it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
@@ -29,10 +28,10 @@ import duckdb
 import polars as pl
 
 from schemas.codes import EXPECTED_EXTRACTS, EXTRACTS, OPERATORS
+from socle.months import add_months, month_start, months_between
+from socle.settings import Settings
 from socle.warehouse import frame, transaction
 
-DEADLINE_ENV = "SOCLE_DELIVERY_DEADLINE_DAY"
-DEFAULT_DEADLINE_DAY = 8
 STATUSES = ("on_time", "late", "missing", "rejected")
 TABLE = "audit.delivery_coverage"
 
@@ -62,39 +61,15 @@ CREATE OR REPLACE TABLE {TABLE} (
 """
 
 
-def deadline_day_from_env() -> int:
-    """`SOCLE_DELIVERY_DEADLINE_DAY`, checked: a day every month has (1 to 28)."""
-    text = os.environ.get(DEADLINE_ENV, "").strip()
-    if not text:
-        return DEFAULT_DEADLINE_DAY
-    try:
-        return _checked_day(int(text))
-    except ValueError:
-        raise ValueError(f"{DEADLINE_ENV} must be a day of the month from 1 to 28, "
-                         f"got {text!r}") from None
-
-
 def _checked_day(day: int) -> int:
     if not 1 <= day <= 28:
         raise ValueError(f"the delivery deadline must be a day from 1 to 28, got {day}")
     return day
 
 
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def deadline(month: date, day: int) -> date:
     """Last day on which month `month`'s delivery is on time: day `day` of the next month."""
-    return _next_month(month).replace(day=day)
-
-
-def _months_between(first: date, last: date) -> list[date]:
-    out, cur = [], first
-    while cur <= last:
-        out.append(cur)
-        cur = _next_month(cur)
-    return out
+    return add_months(month, 1).replace(day=day)
 
 
 def _attempts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -131,15 +106,16 @@ def delivery_coverage(
     """Status of every (operator, month, expected extract) (columns: `SCHEMA`), sorted by
     operator, month and extract in the contract's order. `months` (first days) defaults to
     every month from the first to the last with any delivery attempt."""
-    day = deadline_day_from_env() if deadline_day is None else _checked_day(deadline_day)
+    day = (Settings.from_env().delivery_deadline_day if deadline_day is None
+           else _checked_day(deadline_day))
     attempts = _attempts(con)
     if months is None:
         if attempts.is_empty():
             return pl.DataFrame(schema=SCHEMA)
-        wanted = _months_between(attempts["delivery_month"].min(),
-                                 attempts["delivery_month"].max())
+        wanted = months_between(attempts["delivery_month"].min(),
+                                attempts["delivery_month"].max())
     else:
-        wanted = sorted({m.replace(day=1) for m in months})
+        wanted = sorted({month_start(m) for m in months})
     expected = pl.DataFrame(
         [(op, m, ex, deadline(m, day)) for op in OPERATORS for m in wanted
          for ex in EXPECTED_EXTRACTS[op]],

@@ -23,6 +23,7 @@ from socle.progress import Timings
 from socle.publish import Publication, publish
 from socle.publish.state import changes_since_computed, mark_computed
 from socle.reference import load_reference
+from socle.settings import Settings
 from socle.staging import ensure_staging
 from socle.warehouse import connect
 
@@ -32,11 +33,10 @@ Progress = Callable[[str], object]
 def prepare(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
     """Reference tables, indicator catalog and empty loaded-layer tables."""
     from socle.indicators import write_catalog
-    from socle.ingest import ensure_tables
 
     counts = load_reference(con, paths.reference)
     counts["indicators"] = write_catalog(con)
-    ensure_tables(con)
+    ensure_staging(con)
     return counts
 
 
@@ -55,11 +55,11 @@ def ingest(
     progress: Progress = print,
 ) -> list:
     """Ingest the landing folder's deliveries (optionally one slice of it)."""
-    from socle.ingest import ingest_landing, pseudonymisation_key
+    from socle.ingest import ingest_landing
 
     return ingest_landing(
-        con, paths.landing, months=months, operators=operators, key=pseudonymisation_key(),
-        progress=progress,
+        con, paths.landing, months=months, operators=operators,
+        key=Settings.from_env().pseudonymisation_key, progress=progress,
     )
 
 

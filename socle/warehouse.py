@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from typing import Any
 import duckdb
 
 from socle.config import SQL_DIR
+from socle.settings import Settings
 
 SCHEMAS = ("ref", "staging", "quarantine", "audit", "indicators", "meta")
 # A sensor's read-only look at the working database holds its lock for milliseconds: a run
@@ -27,7 +27,7 @@ def connect(
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = _open(str(path), read_only, lock_wait)
-    con.execute(f"SET memory_limit = '{os.environ.get('SOCLE_DUCKDB_MEMORY', '3GB')}'")
+    con.execute(f"SET memory_limit = '{Settings.from_env().duckdb_memory}'")
     con.execute("SET preserve_insertion_order = false")
     if not read_only:
         for schema in SCHEMAS:

@@ -119,7 +119,7 @@ def test_deadline_day_comes_from_the_setting(con, monkeypatch):
     feb = _statuses(delivery_coverage(con, months=[FEB]), "FT", FEB)
     assert (feb["hires"], feb["actions"]) == ("on_time", "on_time")
     monkeypatch.setenv("SOCLE_DELIVERY_DEADLINE_DAY", "31")
-    with pytest.raises(ValueError, match="SOCLE_DELIVERY_DEADLINE_DAY must be a day"):
+    with pytest.raises(ValueError, match="SOCLE_DELIVERY_DEADLINE_DAY='31': expected a day"):
         delivery_coverage(con)
 
 

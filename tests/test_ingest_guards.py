@@ -279,7 +279,8 @@ def test_unknown_commune_share_counts_loaded_rows_only(warehouse, tmp_path: Path
     assert (r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_duplicate) == (6, 2, 2, 2)
     assert r.notes["communes_unknown"] == 1
     assert r.notes["communes_unknown_share"] == 0.5
-    assert "1 rows (50.00%) with a commune code unknown" in r.message
+    assert ("1 rows with a commune code unknown to the reference (50.00% of the rows loaded"
+            in r.message)
 
 
 # --- 6. a stray quote, a surplus field -----------------------------------------------------

@@ -9,9 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from socle.ingest import ingest_landing, pseudonymisation_key, validate_file
+from socle.ingest import ingest_landing, validate_file
 from socle.ingest.pseudonymise import pseudonymise
 from socle.ingest.samples import sample_rows, write_csv
+from socle.settings import Settings
 
 M = date(2024, 3, 1)
 KEY = b"test-key"
@@ -41,9 +42,9 @@ def test_control_key_and_hmac() -> None:
 
 def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOCLE_PSEUDONYMISATION_KEY", raising=False)
-    assert pseudonymisation_key() is None
+    assert Settings.from_env().pseudonymisation_key is None
     monkeypatch.setenv("SOCLE_PSEUDONYMISATION_KEY", "clé")
-    assert pseudonymisation_key() == "clé".encode()
+    assert Settings.from_env().pseudonymisation_key == "clé".encode()
 
 
 def test_nir_never_written(warehouse, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -9,9 +9,7 @@ from socle.ingest.audit import accounting_errors
 from socle.ingest.discover import Delivery, discover_deliveries
 from socle.ingest.errors import Rejected
 from socle.ingest.load import DeliveryResult, FileResult, ingest_delivery, ingest_landing
-from socle.ingest.pseudonymise import pseudonymisation_key
-from socle.ingest.validate_cli import ValidationReport, validate_file
-from socle.staging import ensure_staging as ensure_tables
+from socle.ingest.validate import ValidationReport, validate_file
 
 __all__ = [
     "Delivery",
@@ -21,9 +19,7 @@ __all__ = [
     "ValidationReport",
     "accounting_errors",
     "discover_deliveries",
-    "ensure_tables",
     "ingest_delivery",
     "ingest_landing",
-    "pseudonymisation_key",
     "validate_file",
 ]

@@ -1,4 +1,5 @@
-"""Publish a staged delivery: replace its (operator, month, extract) slice in one transaction."""
+"""Load a validated delivery: replace its (operator, month, extract) slice of `staging` and
+`quarantine` with its pending rows, in one transaction."""
 
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ from socle.ingest.discover import (
     sha256_file,
 )
 from socle.ingest.errors import Rejected
-from socle.ingest.stage import (
-    Staged,
+from socle.ingest.pending import (
+    PendingDelivery,
     drop_temp_tables,
     quarantine_rows,
-    stage_delivery,
+    validate_delivery,
 )
 from socle.progress import rate
 from socle.staging import ensure_staging
@@ -100,37 +101,6 @@ class DeliveryResult:
                 + (f"; {self.message}" if self.message else ""))
 
 
-def _notes_message(staged: Staged, loaded: int) -> tuple[dict[str, object], str]:
-    notes: dict[str, object] = {k: int(v) for k, v in staged.stats.items()}
-    parts = []
-    if staged.stats.get("communes_mapped"):
-        parts.append(f"{staged.stats['communes_mapped']} old or arrondissement commune codes "
-                     "mapped to the current commune")
-    unknown = staged.stats.get("communes_unknown", 0)
-    if unknown:
-        share = unknown / loaded if loaded else 0.0
-        notes["communes_unknown_share"] = share
-        parts.append(f"{unknown} rows ({share:.2%}) with a commune code unknown to the "
-                     "reference (national level only)")
-    if staged.stats.get("rome_unknown"):
-        parts.append(f"{staged.stats['rome_unknown']} rows with a ROME code missing from the "
-                     "reference (loaded)")
-    extra = sorted({c for f in staged.files for c in f.extra_columns})
-    if extra:
-        notes["extra_columns"] = extra
-        parts.append(f"extra column(s) ignored: {', '.join(extra)}")
-    quotes = {f.source_file: f.quote_lines for f in staged.files if f.quote_lines}
-    if quotes:
-        notes["quote_lines"] = quotes
-        parts += [n for f in staged.files if (n := f.quote_note())]
-    empty = {f.source_file: len(f.empty_lines) for f in staged.files if f.empty_lines}
-    if empty:
-        notes["empty_lines"] = empty
-        parts += [n for f in staged.files if (n := f.empty_note())]
-    notes["encodings"] = sorted({e for f in staged.files for e in f.encodings})
-    return notes, "; ".join(parts)
-
-
 def ingest_delivery(
     con: duckdb.DuckDBPyConnection,
     delivery: Delivery,
@@ -141,7 +111,7 @@ def ingest_delivery(
     current: dict[tuple[str, date, str], dict[str, str]] | None = None,
     rejections: dict[tuple[str, date, str], tuple[dict[str, str], str]] | None = None,
 ) -> DeliveryResult:
-    """Validate and publish one delivery atomically; a rejection leaves the slice untouched.
+    """Validate and load one delivery atomically; a rejection leaves the slice untouched.
 
     Same files as the slice's current version (sha256 set) → `unchanged`, nothing written,
     unless `force`. Same files as the slice's latest attempt that was rejected → `rejected`
@@ -155,19 +125,19 @@ def ingest_delivery(
     # Hashed in a background thread (hashlib releases the interpreter lock): awaited at once
     # when the slice has a version or a rejection to compare with, else while reading.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socle-sha256")
-    pending = hashing.submit(lambda: {name: _sha256_or_empty(p) for p, name in files})
+    hashed = hashing.submit(lambda: {name: _sha256_or_empty(p) for p, name in files})
     hashing.shutdown(wait=False)
     result = DeliveryResult(op, month, extract, "rejected")
     if not force:
         previous = (current.get(delivery.key) if current is not None
                     else audit.current_hashes(con, op, month, extract))
-        if previous is not None and previous == pending.result():
+        if previous is not None and previous == hashed.result():
             result.status = "unchanged"
             return result
         before = (rejections.get(delivery.key) if rejections is not None
                   else audit.latest_rejections(con, operator=op, month=month,
                                                extract=extract).get(delivery.key))
-        if before is not None and before[0] == pending.result():
+        if before is not None and before[0] == hashed.result():
             result.message = before[1].removeprefix(audit.REJECTED)
             result.repeated = True
             return result
@@ -176,11 +146,11 @@ def ingest_delivery(
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     ctx = DeliveryContext(op, month)
     try:
-        staged = stage_delivery(con, files, extract, ctx,
-                                lookups=lookups or Lookups.from_warehouse(con), key=key)
+        validated = validate_delivery(con, files, extract, ctx,
+                                      lookups=lookups or Lookups.from_warehouse(con), key=key)
     except Rejected as e:
         drop_temp_tables(con)
-        hashes = pending.result()
+        hashes = hashed.result()
         result.message, result.rule = e.message, e.rule
         prefix = audit.REJECTED_RETRY if e.environment else audit.REJECTED
         for _path, name in files:
@@ -193,20 +163,20 @@ def ingest_delivery(
                      loaded_at=loaded_at, retry=e.environment)
         result.seconds = time.perf_counter() - t0
         return result
-    nothing = staged.nothing_loads()
+    nothing = validated.nothing_loads_message()
     if nothing is not None:
-        _reject_unloadable(con, result, staged, nothing, pending.result(), loaded_at)
+        _reject_unloadable(con, result, validated, nothing, hashed.result(), loaded_at)
         result.seconds = time.perf_counter() - t0
         return result
     try:
-        hashes = pending.result()
-        counts = staged.counts
-        result.reason_counts = staged.reason_counts
-        loaded = sum(c["rows_loaded"] for c in counts.values())
-        result.notes, result.message = _notes_message(staged, loaded)
+        hashes = hashed.result()
+        counts = validated.counts
+        result.reason_counts = validated.reason_counts
+        result.notes, sentences = validated.notes()
+        result.message = "; ".join(sentences)
         result.status = "partial" if any(c["rows_quarantined"] for c in counts.values()) \
             else "accepted"
-        for sf in staged.files:
+        for sf in validated.files:
             c = counts.get(sf.source_file, {})
             msg = result.message
             if c.get("rows_quarantined"):
@@ -214,9 +184,10 @@ def ingest_delivery(
             result.files.append(FileResult(sf.source_file, hashes[sf.source_file], **c,
                                            message=msg))
         with transaction(con):
-            publish(con, delivery, loaded_at,
-                    quarantined=any(c["rows_quarantined"] for c in counts.values()),
-                    all_loaded=all(c["rows_loaded"] == c["rows_read"] for c in counts.values()))
+            replace_slice(
+                con, delivery, loaded_at,
+                quarantined=any(c["rows_quarantined"] for c in counts.values()),
+                all_loaded=all(c["rows_loaded"] == c["rows_read"] for c in counts.values()))
             audit.record(con, operator=op, month=month, extract=extract,
                          files=[f.as_audit() for f in result.files], status=result.status,
                          loaded_at=loaded_at)
@@ -237,7 +208,7 @@ def _sha256_or_empty(path: Path) -> str:
 
 
 def _reject_unloadable(
-    con: duckdb.DuckDBPyConnection, result: DeliveryResult, staged: Staged, why: str,
+    con: duckdb.DuckDBPyConnection, result: DeliveryResult, validated: PendingDelivery, why: str,
     hashes: dict[str, str], loaded_at: datetime,
 ) -> None:
     """Reject a delivery of which no row would load; nothing published, the slice keeps its
@@ -245,9 +216,9 @@ def _reject_unloadable(
     rows read and nothing else; the message gives the reasons and their counts."""
     try:
         result.rule, result.message = "nothing_loaded", why
-        result.reason_counts = staged.reason_counts
-        for sf in staged.files:
-            read = staged.counts.get(sf.source_file, {}).get("rows_read", 0)
+        result.reason_counts = validated.reason_counts
+        for sf in validated.files:
+            read = validated.counts.get(sf.source_file, {}).get("rows_read", 0)
             result.files.append(FileResult(sf.source_file, hashes[sf.source_file],
                                            rows_read=read, message=f"{audit.REJECTED}{why}"))
         audit.record(con, operator=result.operator, month=result.month,
@@ -257,12 +228,12 @@ def _reject_unloadable(
         drop_temp_tables(con)
 
 
-def publish(
+def replace_slice(
     con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datetime, *,
     quarantined: bool = True,
     all_loaded: bool = False,
 ) -> None:
-    """Delete the slice from staging and quarantine, insert the staged rows (inside a txn).
+    """Delete the slice from staging and quarantine, insert the pending rows (inside a txn).
 
     `quarantined=False` (no row to quarantine) spares the quarantine INSERT, `all_loaded`
     (no row quarantined nor dropped as a duplicate) the anti-join of the staging INSERT.

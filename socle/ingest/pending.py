@@ -1,9 +1,10 @@
-"""Read, validate and stage one delivery, then settle duplicates.
+"""Read and validate one delivery into *pending* rows, then settle duplicates.
 
-The same code serves the pipeline (a warehouse connection) and `validate_file` (an in-memory
+Pending: validated, not loaded yet (`load.py` loads them into `staging` and `quarantine`).
+The same code serves the pipeline (the working database) and `validate_file` (an in-memory
 DuckDB): both end with `_in_text` (rows that may be quarantined, as delivered), `_in_typed`
 (valid rows, typed) and `_in_fate` (quarantine / duplicate rows, with final reasons), visible
-to SQL under those names. Nothing here touches a published table; `load.py` publishes.
+to SQL under those names. Nothing here writes a table but these temporary ones.
 
 A delivery's rows are validated in batches of about `BATCH_ROWS`, across files: one pandera
 run per batch, not per file (a département file holds a few dozen rows, and each run has a
@@ -45,7 +46,7 @@ TEMP_NAMES = ("_in_text", "_in_typed", "_in_fate")
 
 
 @dataclass
-class StagedFile:
+class PendingFile:
     source_file: str
     extra_columns: list[str] = field(default_factory=list)
     encodings: set[str] = field(default_factory=set)
@@ -73,8 +74,8 @@ class StagedFile:
 
 
 @dataclass
-class Staged:
-    files: list[StagedFile]
+class PendingDelivery:
+    files: list[PendingFile]
     stats: Counter
     counts: dict[str, dict[str, int]]  # source_file → rows read/loaded/quarantined/duplicate
     reason_counts: dict[str, int]  # quarantined rows per reason
@@ -83,7 +84,7 @@ class Staged:
         """`rows_read`, `rows_loaded`, ... summed over the files."""
         return sum(c.get(count, 0) for c in self.counts.values())
 
-    def nothing_loads(self) -> str | None:
+    def nothing_loads_message(self) -> str | None:
         """Why the delivery must be rejected when rows were read and none would load, else None.
 
         Publishing it would replace the slice's current version with nothing (March hires
@@ -99,6 +100,40 @@ class Staged:
         return (f"none of the {read} rows read would load: {self.total('rows_quarantined')} "
                 f"quarantined ({top}{more})" + (f", {dup} exact duplicates" if dup else ""))
 
+    def notes(self) -> tuple[dict[str, object], list[str]]:
+        """What a report says beside the counts, the same for the pipeline's audit and for
+        `socle validate`: figures by name, and sentences for people."""
+        stats = self.stats
+        figures: dict[str, object] = {k: int(v) for k, v in stats.items()}
+        sentences = []
+        if stats.get("communes_mapped"):
+            sentences.append(f"{stats['communes_mapped']} old or arrondissement commune codes "
+                             "mapped to the current commune")
+        unknown = stats.get("communes_unknown", 0)
+        if unknown:
+            loaded = self.total("rows_loaded")
+            share = unknown / loaded if loaded else 0.0
+            figures["communes_unknown_share"] = share
+            sentences.append(f"{unknown} rows with a commune code unknown to the reference "
+                             f"({share:.2%} of the rows loaded; counted at national level only)")
+        if stats.get("rome_unknown"):
+            sentences.append(f"{stats['rome_unknown']} rows with a ROME code missing from the "
+                             "reference (loaded)")
+        extra = sorted({c for f in self.files for c in f.extra_columns})
+        if extra:
+            figures["extra_columns"] = extra
+            sentences.append(f"extra column(s) ignored: {', '.join(extra)}")
+        quotes = {f.source_file: f.quote_lines for f in self.files if f.quote_lines}
+        if quotes:
+            figures["quote_lines"] = quotes
+            sentences += [n for f in self.files if (n := f.quote_note())]
+        empty = {f.source_file: len(f.empty_lines) for f in self.files if f.empty_lines}
+        if empty:
+            figures["empty_lines"] = empty
+            sentences += [n for f in self.files if (n := f.empty_note())]
+        figures["encodings"] = sorted({e for f in self.files for e in f.encodings})
+        return figures, sentences
+
 
 def _schema(extract: str, typed: bool) -> dict[str, pl.DataType]:
     head = {"rid": pl.Int64, "source_file": pl.Utf8, "line_number": pl.Int64}
@@ -107,7 +142,7 @@ def _schema(extract: str, typed: bool) -> dict[str, pl.DataType]:
 
 
 class _Store:
-    """Frames of one staged table: kept in memory, or appended to a temp table past a size."""
+    """Frames of one pending table: kept in memory, or appended to a temp table past a size."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, name: str, schema: dict) -> None:
         self.con, self.name, self.schema = con, name, schema
@@ -158,7 +193,7 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> Non
             con.unregister("_in_chunk")
 
 
-def stage_delivery(
+def validate_delivery(
     con: duckdb.DuckDBPyConnection,
     files: list[tuple[Path, str]],
     extract: str,
@@ -166,8 +201,8 @@ def stage_delivery(
     *,
     lookups: Lookups,
     key: bytes | None,
-) -> Staged:
-    """Stage every file (path, source name) of one delivery; raises `Rejected`.
+) -> PendingDelivery:
+    """Read and validate every file (path, source name) of one delivery; raises `Rejected`.
 
     Every header is checked before any row is read, so a bad second part rejects early.
     """
@@ -178,7 +213,7 @@ def stage_delivery(
         opened.append((tf, name, check_header(tf, extract, key=key, ctx=ctx)))
     text_store = _Store(con, "_in_text", _schema(extract, typed=False))
     typed_store = _Store(con, "_in_typed", _schema(extract, typed=True))
-    staged: list[StagedFile] = []
+    done: list[PendingFile] = []
     flagged: list[pl.DataFrame] = []
     keys: list[pl.DataFrame] = []
     pending: list[pl.DataFrame] = []
@@ -199,7 +234,7 @@ def stage_delivery(
         flagged.append(chunk.flagged)
 
     for tf, name, header in opened:
-        sf = StagedFile(name, header.extra, format=tf.format)
+        sf = PendingFile(name, header.extra, format=tf.format)
         line = 1
         try:
             for aligned in prefetched(_aligned(tf, extract, header, key, name,
@@ -222,7 +257,7 @@ def stage_delivery(
             raise Rejected(f"{tf.path.name}: header only, no data row (an empty snapshot "
                            "would replace every open spell: send the rows, or nothing)",
                            rule="empty")
-        staged.append(sf)
+        done.append(sf)
     flush()
     text_store.expose()
     typed_store.expose()
@@ -230,7 +265,7 @@ def stage_delivery(
                                               pl.concat(keys) if keys else EMPTY_KEYS)
     stats = loaded_stats(pl.concat(flagged) if flagged else pl.DataFrame(schema=FLAGGED_SCHEMA),
                          fate.get_column("rid"))
-    return Staged(staged, stats, counts, reasons)
+    return PendingDelivery(done, stats, counts, reasons)
 
 
 def _aligned(tf: TextFile, extract: str, header: Header, key: bytes | None,

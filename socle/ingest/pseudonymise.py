@@ -9,18 +9,10 @@ everything else (format and control key) is vectorised in polars.
 from __future__ import annotations
 
 import hashlib
-import os
 
 import polars as pl
 
-KEY_ENV = "SOCLE_PSEUDONYMISATION_KEY"
 NIR_PATTERN = r"^[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{8}$"
-
-
-def pseudonymisation_key() -> bytes | None:
-    """The key from `SOCLE_PSEUDONYMISATION_KEY` (the string's UTF-8 bytes), None when unset."""
-    value = os.environ.get(KEY_ENV)
-    return value.encode("utf-8") if value else None
 
 
 def normalise_nir(col: pl.Expr) -> pl.Expr:

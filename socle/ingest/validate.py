@@ -1,8 +1,9 @@
-"""`validate_file`: the check an operator runs before sending, with the pipeline's own code.
+"""`validate_file` (`socle validate`): the check an operator runs before sending, with the
+pipeline's own code.
 
-No warehouse: the file is staged into an in-memory DuckDB with the installation's reference
+No database: the file is validated into an in-memory DuckDB with the installation's reference
 (`SOCLE_DATA_DIR/reference` when it has one, else the bundled copy, as the pipeline loads it),
-then the report is read from the same staged tables the pipeline would publish from.
+then the report is read from the same pending tables the pipeline would load from.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from socle.config import Paths
 from socle.ingest.communes import Lookups
 from socle.ingest.discover import landing_path_problem, parse_landing_path
 from socle.ingest.errors import Rejected
-from socle.ingest.pseudonymise import pseudonymisation_key
-from socle.ingest.stage import quarantine_rows, stage_delivery
+from socle.ingest.pending import quarantine_rows, validate_delivery
+from socle.settings import Settings
 
 MAX_LINES = 20
 
@@ -122,7 +123,8 @@ def validate_file(
     p_op, p_month, _ = parse_landing_path(path)
     operator = operator or p_op
     month = month or p_month
-    key = key if key is not None else pseudonymisation_key()
+    settings = Settings.from_env()
+    key = key if key is not None else settings.pseudonymisation_key
     report = ValidationReport(path, extract, operator, month, "rejected")
     _check_path(report, path, extract)
     if month is None:
@@ -132,21 +134,21 @@ def validate_file(
     source = path.name
     con = duckdb.connect()
     try:
-        staged = stage_delivery(con, [(path, source)], extract,
-                                DeliveryContext(operator, month),
-                                lookups=Lookups.bundled(Paths.from_env().reference),
-                                key=key)
+        pending = validate_delivery(con, [(path, source)], extract,
+                                    DeliveryContext(operator, month),
+                                    lookups=Lookups.bundled(Paths(settings.data_dir).reference),
+                                    key=key)
     except Rejected as e:
         report.message, report.rule, report.rows_read = e.message, e.rule, e.rows_read
         con.close()
         return report
     try:
-        c = staged.counts.get(source, {})
+        c = pending.counts.get(source, {})
         for k, v in c.items():
             setattr(report, k, v)
-        report.reason_counts = staged.reason_counts
+        report.reason_counts = pending.reason_counts
         report.status = "partial" if report.rows_quarantined else "accepted"
-        nothing = staged.nothing_loads()
+        nothing = pending.nothing_loads_message()
         if nothing is not None:  # as the pipeline does: rejected, the rows still listed
             report.status, report.rule = "rejected", "nothing_loaded"
             report.message = f"{source}: {nothing}"
@@ -156,21 +158,7 @@ def validate_file(
                 f"""SELECT line_number, "{id_col}", reasons FROM ({quarantine_rows(extract)})
                     ORDER BY line_number LIMIT {MAX_LINES}""").fetchall()
         ]
-        extra = sorted({x for f in staged.files for x in f.extra_columns})
-        if extra:
-            report.notes.append(f"extra column(s) ignored: {', '.join(extra)}")
-        report.notes += [n for f in staged.files if (n := f.quote_note())]
-        report.notes += [n for f in staged.files if (n := f.empty_note())]
-        st = staged.stats
-        if st.get("communes_mapped"):
-            report.notes.append(f"{st['communes_mapped']} old or arrondissement commune codes "
-                                "mapped to the current commune")
-        if st.get("communes_unknown"):
-            report.notes.append(f"{st['communes_unknown']} rows with a commune code unknown to "
-                                "the reference (counted at national level only)")
-        if st.get("rome_unknown"):
-            report.notes.append(f"{st['rome_unknown']} rows with a ROME code missing from the "
-                                "reference")
+        report.notes += pending.notes()[1]
         if report.rows_duplicate:
             report.notes.append(f"{report.rows_duplicate} exact duplicate rows would be dropped")
     finally:
