@@ -451,7 +451,8 @@ def _sources_page(month: Month) -> str:
     body.append("<h2>Livraisons prises en compte</h2>")
     if deliveries:
         body.append(
-            "<table><caption>Version en vigueur de chaque livraison chargée (opérateur, mois, "
+            '<table class="list"><caption>Version en vigueur de chaque livraison chargée '
+            "(opérateur, mois, "
             "extrait) ; les chiffres d'un mois lisent aussi les livraisons des mois suivants. "
             "Le manifeste du mois donne chaque fichier et son empreinte SHA-256."
             "</caption><thead><tr><th scope=col>Opérateur<th scope=col>Mois livré"
