@@ -1,11 +1,13 @@
 """The indicator engine: catalog, computation, generated documentation."""
 
+from socle.indicators.affected import affected_periods, affected_work
 from socle.indicators.catalog import Indicator, load_catalog, write_catalog
-from socle.indicators.engine import affected_periods, available_periods, compute_indicators
+from socle.indicators.engine import available_periods, compute_indicators
 
 __all__ = [
     "Indicator",
     "affected_periods",
+    "affected_work",
     "available_periods",
     "compute_indicators",
     "load_catalog",

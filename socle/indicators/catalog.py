@@ -46,6 +46,9 @@ class Indicator:
     breakdowns: tuple[str, ...]
     sql_file: str
     months_after: int = 0  # loaded months needed after the period (6 for PERF_ACCESS_6M)
+    # Months after the period whose data its value reads (PERF_ACCESS_6M: hires up to
+    # M+6): a change dated in month C recomputes it from C minus this many months.
+    looks_back_months: int = 0
     slices: tuple[str, ...] = ()  # breakdowns the SQL file emits itself, as rows
     # A rate over a shared population: the file yields its numerator units only, the
     # denominator is the population's count (sql/populations/<denominator>.sql).
@@ -85,6 +88,7 @@ def _parse(entry: dict, position: int) -> Indicator:
         breakdowns=tuple(entry.get("breakdowns", ())),
         sql_file=entry["sql_file"],
         months_after=int(entry.get("months_after", 0)),
+        looks_back_months=int(entry.get("looks_back_months", 0)),
         slices=tuple(entry.get("slices", ())),
         denominator=entry.get("denominator", ""),
         slice_values=tuple((k, tuple(v)) for k, v in entry.get("slice_values", {}).items()),
@@ -107,6 +111,8 @@ def _parse(entry: dict, position: int) -> Indicator:
         problems.append(f"slice names {bad} are not lowercase identifiers")
     if ind.months_after < 0:
         problems.append("months_after < 0")
+    if ind.looks_back_months < 0:
+        problems.append("looks_back_months < 0")
     if ind.denominator:
         if ind.aggregation != "rate":
             problems.append("a denominator is for rates only")

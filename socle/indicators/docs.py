@@ -74,6 +74,42 @@ _METHOD = [
     "`diagnostic = none`) est publiée avec son dénominateur et une valeur vide.",
 ]
 
+# What a delivery makes recompute (socle/indicators/affected.py), stated once.
+_RECOMPUTE = [
+    "Une livraison ne fait recalculer que ce qu'elle peut changer. À son chargement, la date "
+    "la plus ancienne que ses changements touchent est notée dans "
+    "`audit.deliveries.changes_from` (vide : rien de changé) :",
+    "",
+    "- extraits d'événements (diagnostics, embauches, actions, satisfaction) : le premier "
+    "jour du mois livré, ses événements étant datés de ce mois ;",
+    "- instantanés (inscriptions, parcours, offres) : chaque inscription, parcours ou offre "
+    "(opérateur + identifiant) est comparé dans la version que le calcul retient, la "
+    "dernière livrée tous mois confondus, avant et après la livraison ; un mois plus récent "
+    "qui le livre encore l'emporte, rien ne change alors. Nouveau : sa date de début ; "
+    "disparu (absent de la nouvelle livraison du même mois et de tout autre mois) : son "
+    "ancienne date de début ; seule la fin a changé (date de sortie ou de clôture, avec son "
+    "motif) : la plus ancienne des deux dates de fin, une fin vide ne comptant pas ; tout "
+    "autre changement (début, commune, attributs) : la plus ancienne des deux dates de "
+    "début. Ce qui est resté identique ne touche rien.",
+    "",
+    "Au calcul suivant, soit X la plus ancienne de ces dates parmi les livraisons "
+    "chargées depuis le calcul précédent : tous les indicateurs sont recalculés pour "
+    "chaque mois chargé à partir du mois de X. Un indicateur dont la valeur du mois M lit"
+    " des données datées jusqu'à k mois après M (`looks_back_months = k` au catalogue : "
+    "l'accès à l'emploi en 6 mois lit les embauches jusqu'à M+6) l'est aussi pour les k "
+    "mois qui précèdent le mois de X. Aucun autre indicateur ne lit de date postérieure à"
+    " la fin de son mois : stocks et attentes sont pris en fin de M ou de M−1, flux et "
+    "événements sont datés de M, et ce qu'ils lisent d'autre est antérieur (dernière "
+    "inscription, parcours précédent, dernier diagnostic). Sont aussi calculés les mois "
+    "jamais calculés et, pour un indicateur publié une fois M+k chargé, les mois M que le"
+    " dernier mois chargé rend publiables.",
+    "",
+    "Ainsi, un nouveau mois qui ne modifie rien d'antérieur recalcule ce mois et l'accès à "
+    "l'emploi en 6 mois des six mois précédents ; la correction d'une inscription commencée "
+    "en 2019 recalcule tous les mois chargés ; les embauches d'avril livrées en retard font "
+    "recalculer tous les mois à partir d'avril, et l'accès à l'emploi d'octobre à mars.",
+]
+
 
 def render(indicators: list[Indicator]) -> str:
     """The Markdown page, deterministic (the test compares it with the committed file)."""
@@ -93,6 +129,10 @@ def render(indicators: list[Indicator]) -> str:
         "## Règles de calcul communes",
         "",
         *[f"- {m}" for m in _METHOD],
+        "",
+        "## Mois recalculés après une livraison",
+        "",
+        *_RECOMPUTE,
         "",
         "## Liste des indicateurs",
         "",
@@ -115,6 +155,10 @@ def render(indicators: list[Indicator]) -> str:
         ]
         if ind.months_after:
             out.append(f"- Publié une fois le mois M+{ind.months_after} chargé")
+        if ind.looks_back_months:
+            k = ind.looks_back_months
+            out.append(f"- Lit des données jusqu'à M+{k} : un changement daté du mois C le "
+                       f"fait recalculer à partir de C−{k}")
         extra = [*ind.breakdowns, *ind.slices]
         if extra:
             out.append("- Ventilations : " + " ; ".join(

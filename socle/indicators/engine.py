@@ -8,14 +8,14 @@ import calendar
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from schemas.codes import EXTRACTS, SNAPSHOT_EXTRACTS
+from schemas.codes import EXTRACTS
 from socle.indicators.catalog import Indicator, load_catalog, population_path
 from socle.reference import zoning_year
 from socle.warehouse import read_sql, run_script, split_statements, transaction
@@ -118,27 +118,6 @@ def available_periods(
         return months
     last = months[-1]
     return [m for m in months if add_months(m, indicator.months_after) <= last]
-
-
-def affected_periods(
-    con: duckdb.DuckDBPyConnection, changed: Iterable[tuple[str, date]]
-) -> list[date]:
-    """Loaded months whose values may change after the (re)deliveries `changed`, given as
-    (extract, delivery month) pairs.
-
-    A snapshot (registrations, pathways, job offers) restates every spell open during its
-    month, whenever it began, and may correct any of its dates or attributes: every loaded
-    month may change. An event delivery of month C holds events dated in C: stocks and
-    waiting counts change from C on, rates over the M-1 stock at C, PERF_ACCESS_6M cohorts
-    of C-6..C; so every loaded month from C - 6 months on.
-    """
-    pairs = {(extract, month_start(m)) for extract, m in changed}
-    if not pairs:
-        return []
-    if any(extract in SNAPSHOT_EXTRACTS for extract, _ in pairs):
-        return loaded_months(con)
-    first = add_months(min(m for _, m in pairs), -6)
-    return [m for m in loaded_months(con) if m >= first]
 
 
 def _zoning_years(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -21,7 +21,7 @@ REJECTED = "rejected: "
 REJECTED_RETRY = "rejected (tried again next run): "
 
 _COLUMNS = ("operator, delivery_month, extract, source_file, sha256, rows_read, rows_loaded, "
-            "rows_quarantined, rows_duplicate, status, message, loaded_at, retry")
+            "rows_quarantined, rows_duplicate, status, message, loaded_at, retry, changes_from")
 
 
 def record(
@@ -34,9 +34,11 @@ def record(
     status: str,
     loaded_at: datetime,
     retry: bool = False,
+    changes_from: date | None = None,
 ) -> None:
     """Insert one audit row per file (dicts with source_file, sha256, counts, message).
     `retry`: a rejection whose same files are to be read again (caused by the environment).
+    `changes_from`: the earliest date the delivery changes (null: nothing changed).
 
     One multi-row INSERT: `executemany` costs a round trip per file (a delivery of the
     Départements has a hundred files).
@@ -46,10 +48,10 @@ def record(
     rows = [
         [operator, month, extract, f["source_file"], f["sha256"], f.get("rows_read", 0),
          f.get("rows_loaded", 0), f.get("rows_quarantined", 0), f.get("rows_duplicate", 0),
-         status, f.get("message"), loaded_at, retry]
+         status, f.get("message"), loaded_at, retry, changes_from]
         for f in files
     ]
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
     con.execute(f"INSERT INTO audit.deliveries ({_COLUMNS}) VALUES {values}",
                 [v for row in rows for v in row])
 

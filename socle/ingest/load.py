@@ -14,6 +14,7 @@ import duckdb
 
 import schemas
 from schemas._base import DeliveryContext
+from socle.indicators.affected import changes_from
 from socle.ingest import audit
 from socle.ingest.communes import Lookups
 from socle.ingest.discover import (
@@ -184,13 +185,13 @@ def ingest_delivery(
             result.files.append(FileResult(sf.source_file, hashes[sf.source_file], **c,
                                            message=msg))
         with transaction(con):
-            replace_slice(
+            changes = replace_slice(
                 con, delivery, loaded_at,
                 quarantined=any(c["rows_quarantined"] for c in counts.values()),
                 all_loaded=all(c["rows_loaded"] == c["rows_read"] for c in counts.values()))
             audit.record(con, operator=op, month=month, extract=extract,
                          files=[f.as_audit() for f in result.files], status=result.status,
-                         loaded_at=loaded_at)
+                         loaded_at=loaded_at, changes_from=changes)
     finally:
         drop_temp_tables(con)
     result.seconds = time.perf_counter() - t0
@@ -232,8 +233,9 @@ def replace_slice(
     con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: datetime, *,
     quarantined: bool = True,
     all_loaded: bool = False,
-) -> None:
-    """Delete the slice from staging and quarantine, insert the pending rows (inside a txn).
+) -> date | None:
+    """Delete the slice from staging and quarantine, insert the pending rows (inside a txn);
+    returns the earliest date the replacement changes (`affected.changes_from`).
 
     `quarantined=False` (no row to quarantine) spares the quarantine INSERT, `all_loaded`
     (no row quarantined nor dropped as a duplicate) the anti-join of the staging INSERT.
@@ -241,21 +243,24 @@ def replace_slice(
     extract = delivery.extract
     cols = list(schemas.column_types(extract))
     slice_params = [delivery.operator, delivery.month]
+    col_list = ", ".join(f't."{c}"' for c in cols)
+    loaded = f'FROM _in_typed t {"" if all_loaded else "ANTI JOIN _in_fate f USING (rid)"}'
+    changes = changes_from(con, extract, delivery.operator, delivery.month,
+                           f"SELECT {col_list} {loaded}")
     for schema in ("staging", "quarantine"):
         con.execute(f"DELETE FROM {schema}.{extract} WHERE operator = ? AND delivery_month = ?",
                     slice_params)
-    col_list = ", ".join(f't."{c}"' for c in cols)
     con.execute(
         f"""
         INSERT INTO staging.{extract} BY NAME
         SELECT {col_list}, ?::VARCHAR AS operator, ?::DATE AS delivery_month,
                t.source_file, ?::TIMESTAMP AS loaded_at
-        FROM _in_typed t {"" if all_loaded else "ANTI JOIN _in_fate f USING (rid)"}
+        {loaded}
         """,
         [*slice_params, loaded_at],
     )
     if not quarantined:
-        return
+        return changes
     con.execute(
         f"""
         INSERT INTO quarantine.{extract} BY NAME
@@ -264,6 +269,7 @@ def replace_slice(
         """,
         slice_params,
     )
+    return changes
 
 
 def ingest_landing(

@@ -32,22 +32,22 @@ def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
-def deliveries_since_computed(
+def changes_since_computed(
     con: duckdb.DuckDBPyConnection,
-) -> tuple[list[tuple[str, date]], datetime | None]:
-    """(extract, delivery month) of the deliveries loaded since the values were last
-    computed, and the latest `loaded_at` of the audit (what computing them brings us to).
-    Reads only: a sensor asks on a read-only connection."""
+) -> tuple[list[date | None], datetime | None]:
+    """The `changes_from` of each delivery loaded since the values were last computed (None:
+    it changed nothing), and the latest `loaded_at` of the audit (what computing them brings
+    us to). Reads only: a sensor asks on a read-only connection."""
     since = (con.execute("SELECT max(loaded_at) FROM meta.computed_through").fetchone()[0]
              if _exists(con, "computed_through") else None)
     changed, latest = con.execute(
-        """SELECT list(DISTINCT (extract, delivery_month))
+        """SELECT list(changes_from ORDER BY loaded_at)
                   FILTER (WHERE status <> 'rejected' AND (? IS NULL OR loaded_at > ?)),
                   max(loaded_at)
            FROM audit.deliveries""",
         [since, since],
     ).fetchone()
-    return [(e, m) for e, m in (changed or [])], latest
+    return list(changed or []), latest
 
 
 def mark_computed(
