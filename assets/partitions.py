@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
 from schemas.codes import OPERATORS
+from socle.months import month_label
+from socle.settings import Settings
 
-FIRST_MONTH = os.environ.get("SOCLE_FIRST_MONTH", "2023-01")
+# Partitions are part of the definitions: read once, when Dagster loads them.
+FIRST_MONTH = month_label(Settings.from_env().first_month)
 
 months = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m", end_offset=1)
 operators = dg.StaticPartitionsDefinition(sorted(OPERATORS))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from socle.config import Paths
+from socle.settings import DATA_DIR, Settings
 from socle.warehouse import connect
 
 
@@ -27,5 +27,10 @@ class SocleData(dg.ConfigurableResource):
         return connect(self.paths.working)
 
 
-def socle_data_from_env() -> SocleData:
-    return SocleData(data_dir=os.environ.get("SOCLE_DATA_DIR", "data"))
+def socle_data_from_settings(settings: Settings) -> SocleData:
+    """The resource of an installation. A `SOCLE_DATA_DIR` that is set stays a `dg.EnvVar`:
+    each run's process resolves it, and the UI shows where it comes from rather than a
+    value frozen into the definitions; unset, the default folder is written as a value."""
+    if DATA_DIR in settings.from_environment:
+        return SocleData(data_dir=dg.EnvVar(DATA_DIR))
+    return SocleData(data_dir=str(settings.data_dir))

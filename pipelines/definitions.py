@@ -16,13 +16,14 @@ from assets.indicators import exports, indicators, site
 from assets.ingestion import staging
 from assets.quality import quality_job, quality_report
 from assets.reference import reference
-from assets.resources import socle_data_from_env
+from assets.resources import socle_data_from_settings
+from socle.settings import Settings
 
 defs = dg.Definitions(
     assets=[reference, staging, indicators, exports, site, quality_report],
     jobs=[ingest_job, monthly_job, quality_job],
     schedules=[monthly_schedule],
     sensors=[landing_sensor, recompute_sensor],
-    resources={"socle": socle_data_from_env()},
+    resources={"socle": socle_data_from_settings(Settings.from_env())},
     executor=dg.in_process_executor,
 )

@@ -3,11 +3,13 @@ value when socle cannot use it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from assets.resources import socle_data_from_settings
 from socle.settings import SettingError, Settings
 
 
@@ -57,3 +59,24 @@ def test_a_bad_value_names_the_variable_and_the_value(variable, value, expected)
         Settings.from_env({variable: value})
     assert str(caught.value).startswith(f"{variable}={value!r}: expected {expected}")
     assert caught.value.variable == variable
+
+
+def test_the_dagster_resource_reads_a_set_data_dir_when_a_run_starts(tmp_path: Path,
+                                                                     monkeypatch):
+    monkeypatch.setenv("SOCLE_DATA_DIR", str(tmp_path / "then"))
+    resource = socle_data_from_settings(Settings.from_env())
+    monkeypatch.setenv("SOCLE_DATA_DIR", str(tmp_path / "now"))
+    assert resource.process_config_and_initialize().paths.data_dir == tmp_path / "now"
+    monkeypatch.delenv("SOCLE_DATA_DIR")
+    unset = socle_data_from_settings(Settings.from_env())
+    assert unset.process_config_and_initialize().paths.data_dir == Path("data").resolve()
+
+
+def test_no_module_but_settings_reads_the_environment():
+    root = Path(__file__).resolve().parents[1]
+    readers = sorted(
+        str(path.relative_to(root)) for folder in ("socle", "assets", "pipelines", "schemas")
+        for path in (root / folder).rglob("*.py")
+        if re.search(r"os\.environ|getenv", path.read_text(encoding="utf-8"))
+    )
+    assert readers == ["socle/settings.py"]

@@ -19,10 +19,11 @@ from socle.config import PROJECT_ROOT
 from socle.coverage import coverage_summary
 from socle.export.french import BREAKDOWNS_FR, MODALITIES_FR, UNITS_FR, decimal_comma, translate
 from socle.export.labels import people_order
-from socle.export.secrecy import DEFAULT_THRESHOLD, apply_secrecy
+from socle.export.secrecy import apply_secrecy
 from socle.export.tables import catalog
 from socle.export.workbook import write_workbooks
 from socle.reference import zoning_year
+from socle.settings import DEFAULT_SECRET_THRESHOLD
 from socle.warehouse import frame
 
 LEVELS = ("NAT", "REG", "DEP", "BASSIN")
@@ -271,7 +272,7 @@ def export_period(
     con: duckdb.DuckDBPyConnection,
     period: date,
     exports_dir: Path,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: int = DEFAULT_SECRET_THRESHOLD,
 ) -> dict:
     """Write `exports/<YYYY-MM>/` for one period and return its manifest.
 

@@ -43,8 +43,7 @@ from operator import itemgetter
 import polars as pl
 
 from socle.export.determined import MARGIN, determined_cells, partners, relations
-
-DEFAULT_THRESHOLD = 5
+from socle.settings import DEFAULT_SECRET_THRESHOLD
 
 CELL_KEY = ["period", "indicator_code", "level", "territory_code", "breakdown", "breakdown_value"]
 PLACE = ["period", "indicator_code", "level", "territory_code"]
@@ -287,7 +286,7 @@ def _lone_partners(membership: pl.DataFrame, masked: pl.DataFrame) -> pl.DataFra
 
 
 def apply_secrecy(
-    values: pl.DataFrame, territories: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD
+    values: pl.DataFrame, territories: pl.DataFrame, threshold: int = DEFAULT_SECRET_THRESHOLD
 ) -> pl.DataFrame:
     """Add a boolean `masked` column to indicator values (see the module docstring).
 

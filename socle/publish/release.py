@@ -24,24 +24,15 @@ import duckdb
 from socle.config import Paths
 from socle.coverage import write_delivery_coverage
 from socle.export.files import export_digest, swap_in, write_period_folder
-from socle.export.secrecy import DEFAULT_THRESHOLD
 from socle.export.site import exported_months, write_site
 from socle.publish import state
 from socle.publish.checks import Candidate, CheckResult, PublicationRefused, run_checks
 from socle.publish.snapshot import build_snapshot, fsync
+from socle.settings import Settings
 from socle.warehouse import connect, frame
 
 Progress = Callable[[str], object]
 STAGE = ".publishing"
-
-
-def secrecy_threshold() -> int:
-    return int(os.environ.get("SOCLE_SECRET_THRESHOLD", DEFAULT_THRESHOLD))
-
-
-def publish_row_level() -> bool:
-    """`SOCLE_PUBLISH_ROW_LEVEL=1` adds staging and quarantine to the analysts' database."""
-    return os.environ.get("SOCLE_PUBLISH_ROW_LEVEL", "0").lower() in ("1", "true", "yes")
 
 
 @dataclass
@@ -86,7 +77,7 @@ def publish(
     snapshot = paths.warehouse.with_name(f".{paths.warehouse.name}{STAGE}")
     progress("publication: building the snapshot")
     write_delivery_coverage(work)
-    build_snapshot(work, snapshot, row_level=publish_row_level())
+    build_snapshot(work, snapshot, row_level=Settings.from_env().publish_row_level)
     snap = connect(snapshot, read_only=True)
     try:
         changed = _changed_exports(snap, paths, todo, progress)
@@ -122,8 +113,9 @@ def write_exports(
     """Each period's export folder under `out`, from the snapshot file `snapshot`; months
     in parallel processes (`SOCLE_EXPORT_WORKERS`, default one per core), each reading
     the snapshot read-only."""
-    workers = min(export_workers(), len(periods))
-    jobs = [(snapshot, period, out / f"{period:%Y-%m}", secrecy_threshold())
+    settings = Settings.from_env()
+    workers = min(settings.export_workers, len(periods))
+    jobs = [(snapshot, period, out / f"{period:%Y-%m}", settings.secret_threshold)
             for period in periods]
     if workers <= 1:
         results = map(_export_one, jobs)
@@ -138,10 +130,6 @@ def write_exports(
         if workers > 1:
             pool.shutdown(cancel_futures=True)
     return [job[2] for job in jobs]
-
-
-def export_workers() -> int:
-    return int(os.environ.get("SOCLE_EXPORT_WORKERS", os.cpu_count() or 1))
 
 
 def _export_one(job: tuple[Path, date, Path, int]) -> date:
@@ -159,12 +147,12 @@ def _changed_exports(
 ) -> list[date]:
     """The months whose files would change: the digest of what they are made from differs
     from the one their published manifest records (or there is none)."""
-    changed = []
+    changed, threshold = [], Settings.from_env().secret_threshold
     for period in periods:
         manifest = paths.exports / f"{period:%Y-%m}" / "manifest.json"
         published = (json.loads(manifest.read_text(encoding="utf-8")).get("digest")
                      if manifest.exists() else None)
-        if published != export_digest(snap, period, secrecy_threshold()):
+        if published != export_digest(snap, period, threshold):
             changed.append(period)
     if len(changed) < len(periods):
         progress(f"exports unchanged, kept: {len(periods) - len(changed)} month(s)")
