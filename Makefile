@@ -31,3 +31,4 @@ bench: sync
 	$(UV) run --frozen python bench/bench_generate.py
 	$(UV) run --frozen python bench/bench_ingest.py
 	$(UV) run --frozen python bench/bench_indicators.py
+	$(UV) run --frozen python bench/bench_site.py
