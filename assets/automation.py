@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-from datetime import timedelta
 
 import dagster as dg
 import duckdb
@@ -11,6 +10,7 @@ from assets.indicators import exports, indicators, site
 from assets.ingestion import staging
 from assets.partitions import FIRST_MONTH, slice_key
 from assets.resources import SocleData
+from socle.months import add_months, month_key
 
 # Every job that writes the working database carries this tag: the production instance
 # (deploy/dagster.yaml) runs them one at a time.
@@ -125,7 +125,7 @@ def monthly_schedule(context: dg.ScheduleEvaluationContext):
     Off by default: the recompute sensor already runs after every delivery; turn it on for
     a monthly run whatever arrived."""
     when = context.scheduled_execution_time
-    previous = (when.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    previous = month_key(add_months(when.date(), -1))
     if previous < FIRST_MONTH:
         return dg.SkipReason(f"{previous} is before the first partition {FIRST_MONTH}")
     return dg.RunRequest(run_key=previous, partition_key=previous)

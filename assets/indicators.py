@@ -1,7 +1,7 @@
 """Indicators and committee exports, one partition per month."""
 
 
-from datetime import date, datetime
+from datetime import date
 
 import dagster as dg
 
@@ -12,6 +12,7 @@ from socle.coverage import coverage_check_results
 from socle.indicators import load_catalog
 from socle.indicators.catalog import FAMILIES
 from socle.indicators.lineage import family_extracts
+from socle.months import parse_month
 from socle.pipeline import compute, ensure_prepared, release
 from socle.publish import CheckResult, PublicationRefused
 from socle.publish.checks import CHECKS
@@ -22,7 +23,7 @@ FAMILY_EXTRACTS = family_extracts(CATALOG)
 
 
 def _periods(context: dg.AssetExecutionContext) -> list[date]:
-    return [datetime.strptime(k, "%Y-%m").date() for k in context.partition_keys]
+    return [parse_month(k) for k in context.partition_keys]
 
 
 BY_MONTH = dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="month")

@@ -3,7 +3,6 @@ staging table, materialized together by one run per partition."""
 
 import re
 from collections import Counter
-from datetime import datetime
 
 import dagster as dg
 
@@ -11,6 +10,7 @@ from assets.partitions import slices
 from assets.reference import reference
 from assets.resources import SocleData
 from schemas.codes import EXTRACTS
+from socle.months import parse_month
 from socle.pipeline import ensure_prepared, ingest
 
 # Above this share of quarantined rows a delivery deserves a look before publication.
@@ -44,7 +44,7 @@ def staging(context: dg.AssetExecutionContext, socle: SocleData):
     from socle.ingest import accounting_errors
 
     key = context.partition_key.keys_by_dimension
-    month = datetime.strptime(key["month"], "%Y-%m").date()
+    month = parse_month(key["month"])
     con = socle.connect()
     try:
         ensure_prepared(con, socle.paths)

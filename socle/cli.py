@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import date
 from pathlib import Path
 
 from schemas.codes import EXTRACTS, OPERATORS
 from socle.config import Paths
+from socle.months import months_between, parse_month
 from socle.progress import Console
 
 
 def _month(text: str) -> date:
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}", text):
-            raise ValueError(text)
-        year, month = text.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {text!r}") from None
+        return parse_month(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _positive(text: str) -> int:
@@ -43,12 +40,7 @@ def _month_range(text: str) -> tuple[str, str]:
 
 
 def _months_between(bounds: tuple[str, str]) -> set[date]:
-    first, last = _month(bounds[0]), _month(bounds[1])
-    out, cur = set(), first
-    while cur <= last:
-        out.add(cur)
-        cur = date(cur.year + cur.month // 12, cur.month % 12 + 1, 1)
-    return out
+    return set(months_between(_month(bounds[0]), _month(bounds[1])))
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

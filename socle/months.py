@@ -21,7 +21,15 @@ def parse_month(text: str) -> date:
     return date(int(m.group(1)), int(m.group(2)), 1)
 
 
-def month_label(d: date) -> str:
+def month_or_none(text: str) -> date | None:
+    """`parse_month`, or None for text that names no month (a folder of another name)."""
+    try:
+        return parse_month(text)
+    except ValueError:
+        return None
+
+
+def month_key(d: date) -> str:
     """The `YYYY-MM` of the month holding `d`."""
     return f"{d.year:04d}-{d.month:02d}"
 

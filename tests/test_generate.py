@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +15,7 @@ import schemas
 from schemas.codes import INTENSIVE_PATHWAY_TYPES, OPERATORS
 from socle.generate import DELIVERIES, generate_landing
 from socle.generate.readback import read_extract, read_file
+from socle.months import month_end, parse_month
 
 SMALL = {"persons": 2_000, "months": ("2024-01", "2024-03")}
 
@@ -31,8 +32,7 @@ def _hashes(root: Path) -> dict[str, str]:
 
 
 def _month_end(label: str) -> date:
-    y, m = map(int, label.split("-"))
-    return date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
+    return month_end(parse_month(label))
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,7 @@ from socle.export.tables import (
     Node,
     catalog,
 )
+from socle.months import add_months, month_key, month_or_none, parse_month
 from socle.warehouse import connect, frame
 
 TREND_MONTHS = 13
@@ -68,7 +69,6 @@ _CHART_NOTE = (
     "comparer les tendances ; leurs valeurs sont dans le tableau sous chaque graphique.</p>")
 LEVEL_FILES = ("NAT", "REG", "DEP", "BASSIN")
 _TERRITORY_FILE = re.compile(r"^territoires/([A-Z]+)_(.+)\.csv$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 class SiteError(ValueError):
@@ -90,7 +90,7 @@ class Month:
 
 
 def _read_month(key: str, folder: Path) -> Month:
-    if not _MONTH.match(key):
+    if month_or_none(key) is None:
         raise SiteError(f"month {key!r} is not YYYY-MM")
     path = folder / "manifest.json"
     try:
@@ -146,9 +146,7 @@ class _Context:
 
     def earlier(self, key: str, months_back: int) -> str | None:
         """The month `months_back` calendar months before `key`, if loaded."""
-        year, month = map(int, key.split("-"))
-        index = year * 12 + month - 1 - months_back
-        back = f"{index // 12:04d}-{index % 12 + 1:02d}"
+        back = month_key(add_months(parse_month(key), -months_back))
         return back if back in self.headlines else None
 
     def window(self, key: str) -> list[str]:
@@ -530,7 +528,7 @@ def exported_months(exports: Path) -> dict[str, Path]:
     if not exports.is_dir():
         return {}
     return {p.name: p for p in sorted(exports.iterdir())
-            if _MONTH.match(p.name) and (p / "manifest.json").is_file()}
+            if month_or_none(p.name) and (p / "manifest.json").is_file()}
 
 
 def rebuild_site(paths: Paths, months: set[str] | None = None) -> dict:

@@ -3,9 +3,10 @@ so spells and events are plain numpy arrays until they are written."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
+
+from socle.months import month_end, month_key, months_between, parse_month
 
 EPOCH = date(1970, 1, 1)
 
@@ -35,23 +36,10 @@ class Month:
         return date.fromordinal(EPOCH.toordinal() + self.last)
 
 
-def parse_month(label: str) -> tuple[int, int]:
-    year, month = label.split("-")
-    y, m = int(year), int(month)
-    if not (1 <= m <= 12 and len(year) == 4):
-        raise ValueError(f"month must be YYYY-MM, got {label!r}")
-    return y, m
-
-
 def month_range(months: tuple[str, str]) -> list[Month]:
-    """The months from `months[0]` to `months[1]`, both included."""
-    (y, m), end = parse_month(months[0]), parse_month(months[1])
-    if (y, m) > end:
+    """The months from `months[0]` to `months[1]` (`YYYY-MM`), both included."""
+    first, last = parse_month(months[0]), parse_month(months[1])
+    if first > last:
         raise ValueError(f"empty month range {months[0]}:{months[1]}")
-    out = []
-    while (y, m) <= end:
-        last = calendar.monthrange(y, m)[1]
-        out.append(Month(f"{y:04d}-{m:02d}", day_number(date(y, m, 1)),
-                         day_number(date(y, m, last))))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return [Month(month_key(m), day_number(m), day_number(month_end(m)))
+            for m in months_between(first, last)]

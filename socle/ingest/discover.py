@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from schemas.codes import EXTRACTS, OPERATORS
+from socle.months import month_or_none
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _FILE = re.compile(r"^(?P<extract>[a-z_]+?)(?:__(?P<part>[^.]+))?\.(?P<ext>csv|csv\.gz|parquet)$",
                    re.IGNORECASE)
 # What a month folder may have meant when it is not `YYYY-MM` (2024-3, 202403, 2024_03).
@@ -79,13 +79,6 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def parse_month(text: str) -> date | None:
-    m = _MONTH.match(text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    return date(int(m.group(1)), int(m.group(2)), 1)
-
-
 def _loose_month(text: str) -> date | None:
     m = _LOOSE_MONTH.match(text)
     if not m or not 1 <= int(m.group(2)) <= 12:
@@ -133,7 +126,7 @@ def landing_path_problem(path: Path) -> str | None:
     In an operator's folder the month folder is checked too; elsewhere only the name.
     """
     parent = path.parent
-    if parent.parent.name.upper() in OPERATORS and parse_month(parent.name) is None:
+    if parent.parent.name.upper() in OPERATORS and month_or_none(parent.name) is None:
         return _month_folder_problem(parent.name)
     if parent.name.upper() in OPERATORS:
         return _NOT_IN_MONTH
@@ -183,7 +176,7 @@ def misnamed_files(
         if operator not in OPERATORS or (operators and operator not in operators):
             continue
         for entry in sorted(op_dir.iterdir()):
-            month = parse_month(entry.name) if entry.is_dir() else None
+            month = month_or_none(entry.name) if entry.is_dir() else None
             meant = month or (_loose_month(entry.name) if entry.is_dir() else None)
             if months and meant not in months:
                 continue
@@ -219,7 +212,7 @@ def parse_landing_path(path: Path) -> tuple[str | None, date | None, str | None]
     """(operator, month, extract) read from a landing path; None where the path does not say."""
     m = _FILE.match(path.name)
     extract = m.group("extract").lower() if m else None
-    month = parse_month(path.parent.name)
+    month = month_or_none(path.parent.name)
     operator = path.parent.parent.name.upper() if month else None
     return (
         operator if operator in OPERATORS else None,
@@ -247,7 +240,7 @@ def discover_deliveries(
         if operator not in OPERATORS or (operators and operator not in operators):
             continue
         for month_dir in sorted(p for p in op_dir.iterdir() if p.is_dir()):
-            month = parse_month(month_dir.name)
+            month = month_or_none(month_dir.name)
             if month is None or (months and month not in months):
                 continue
             for path in sorted(month_dir.iterdir()):
