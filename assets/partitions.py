@@ -5,11 +5,11 @@ from __future__ import annotations
 import dagster as dg
 
 from schemas.codes import OPERATORS
-from socle.months import month_label
+from socle.months import month_key
 from socle.settings import Settings
 
 # Partitions are part of the definitions: read once, when Dagster loads them.
-FIRST_MONTH = month_label(Settings.from_env().first_month)
+FIRST_MONTH = month_key(Settings.from_env().first_month)
 
 months = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m", end_offset=1)
 operators = dg.StaticPartitionsDefinition(sorted(OPERATORS))
