@@ -22,7 +22,8 @@ import duckdb
 import schemas
 from schemas.codes import SNAPSHOT_EXTRACTS
 from socle.indicators.catalog import Indicator, load_catalog
-from socle.indicators.engine import add_months, available_periods, loaded_months, month_start
+from socle.indicators.engine import available_periods, loaded_months
+from socle.months import add_months, month_start
 from socle.staging import UNKNOWN_CHANGE
 
 

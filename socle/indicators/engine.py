@@ -4,7 +4,6 @@ those periods in `indicators.indicator_values` in one transaction."""
 
 from __future__ import annotations
 
-import calendar
 import re
 import tempfile
 import time
@@ -17,6 +16,7 @@ import duckdb
 
 from schemas.codes import EXTRACTS
 from socle.indicators.catalog import Indicator, load_catalog, population_path
+from socle.months import add_months, month_end, month_start
 from socle.reference import zoning_year
 from socle.warehouse import read_sql, run_script, split_statements, transaction
 
@@ -81,20 +81,6 @@ WORK_CATALOG = "eng_work"
 # in-memory scratch database skips the cost of writing it into a file (measured when every
 # working table lived there: 32 s instead of 44 s for the whole catalog at 1M persons).
 IN_MEMORY_MAX_ROWS = 10_000_000
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def add_months(d: date, months: int) -> date:
-    """First day of the month `months` after the month of `d`."""
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
 
 def loaded_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Delivery months present in any staging table."""
@@ -334,14 +320,17 @@ def compute_indicators(
     periods: list[date] | None = None,
     codes: list[str] | None = None,
     progress: Callable[[str], object] | None = print,
+    catalog: list[Indicator] | None = None,
 ) -> int:
     """Compute `codes` (default: the whole catalog) for `periods` (default: every loaded
     month) and replace their rows in `indicators.indicator_values`; returns rows written.
+    `catalog` (default: `load_catalog()`) lets a test or an analyst try indicators of
+    their own.
 
     The replacement is one transaction: readers see the old values or the new ones.
     """
     say = progress or (lambda _msg: None)
-    catalog = load_catalog()
+    catalog = load_catalog() if catalog is None else catalog
     if codes is not None:
         known = {i.code for i in catalog}
         unknown = sorted(set(codes) - known)
