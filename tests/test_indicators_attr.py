@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from indicators_helpers import cells, d, headline, insert, reg, results
 
-from socle.indicators import catalog as catalog_module
-from socle.indicators import compute_indicators, engine, load_catalog
+from socle.indicators import Indicator, compute_indicators, load_catalog
+from socle.indicators.catalog import parse_indicator
 
 JAN = d("2024-01-01")
 
@@ -26,7 +26,8 @@ JOIN eng_attr x USING (attr)
 """
 
 
-def _add_indicator(monkeypatch, tmp_path: Path, code: str, aggregation: str) -> None:
+def _with_indicator(tmp_path: Path, code: str, aggregation: str) -> list[Indicator]:
+    """The catalog with one more indicator, `code`, reading OWN_CATEGORY_SQL."""
     sql = tmp_path / f"{code.lower()}.sql"
     sql.write_text(OWN_CATEGORY_SQL if aggregation == "median"
                    else OWN_CATEGORY_SQL.replace("(s.ref_date - s.last_registration_date)::DOUBLE",
@@ -36,12 +37,11 @@ def _add_indicator(monkeypatch, tmp_path: Path, code: str, aggregation: str) -> 
              else "days", "aggregation": aggregation, "label_fr": code,
              "definition_fr": code, "breakdowns": ["operator", "sex", "category"],
              "sql_file": str(sql)}
-    example = catalog_module._parse(entry, 1)
-    monkeypatch.setattr(engine, "load_catalog", lambda: [*load_catalog(), example])
+    return [*load_catalog(), parse_indicator(entry)]
 
 
 @pytest.mark.parametrize("aggregation", ["count", "median"])
-def test_own_column_wins_over_attr(warehouse, tmp_path: Path, monkeypatch, aggregation):
+def test_own_column_wins_over_attr(warehouse, tmp_path: Path, aggregation):
     """End of January 2024 (2024-01-31).
     P1 FT category B since 2024-01-01 in Paris, sex F: 30 days, 'FT_B'.
     P2 ML since 2023-12-01 in Paris, sex M (no FT registration, category 'none'):
@@ -51,12 +51,12 @@ def test_own_column_wins_over_attr(warehouse, tmp_path: Path, monkeypatch, aggre
     from `attr`. Count: 1 under each; median: 30 under FT_B, 61 under not_FT.
     """
     code = f"OWN_CATEGORY_{aggregation.upper()}"
-    _add_indicator(monkeypatch, tmp_path, code, aggregation)
+    catalog = _with_indicator(tmp_path, code, aggregation)
     insert(warehouse, "registrations", "FT", "2024-01", [
         reg("f1", 1, "2024-01-01", "75056", category="B")])
     insert(warehouse, "registrations", "ML", "2024-01", [
         reg("m1", 2, "2023-12-01", "75056", sex="M", category=None)])
-    compute_indicators(warehouse, periods=[JAN], codes=[code], progress=None)
+    compute_indicators(warehouse, periods=[JAN], codes=[code], progress=None, catalog=catalog)
     res = results(warehouse, code)
     if aggregation == "count":
         assert headline(res, "2024-01") == 2

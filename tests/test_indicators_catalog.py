@@ -10,11 +10,10 @@ from socle.indicators import (
     affected_periods,
     available_periods,
     compute_indicators,
-    engine,
     load_catalog,
     write_catalog,
 )
-from socle.indicators.catalog import CatalogError, _parse
+from socle.indicators.catalog import CatalogError, parse_indicator
 from socle.indicators.docs import DOCS_PATH, render
 
 CONTRACT_CODES = {
@@ -38,18 +37,18 @@ def test_catalog_has_the_contract_indicators():
 def test_catalog_rejects_bad_entries():
     good = {"code": "X", "family": "capture", "unit": "persons", "label_fr": "x",
             "definition_fr": "x", "aggregation": "count", "sql_file": "cap_registered.sql"}
-    assert _parse(good, 1).code == "X"
+    assert parse_indicator(good, 1).code == "X"
     for bad in ({"aggregation": "mean"}, {"breakdowns": ["colour"]},
                 {"sql_file": "missing.sql"}, {"label_fr": ""}):
         with pytest.raises(CatalogError):
-            _parse(good | bad, 1)
+            parse_indicator(good | bad, 1)
 
 
 def test_catalog_checks_shared_denominators():
     rate = {"code": "X", "family": "performance", "unit": "rate", "label_fr": "x",
             "definition_fr": "x", "aggregation": "rate", "sql_file": "perf_return_employment.sql",
             "denominator": "stock_prev"}
-    assert _parse(rate, 1).population_path.name == "stock_prev.sql"
+    assert parse_indicator(rate, 1).population_path.name == "stock_prev.sql"
     problems = {
         "rates only": {"aggregation": "count"},
         "not found": {"denominator": "nobody"},
@@ -58,14 +57,13 @@ def test_catalog_checks_shared_denominators():
     }
     for message, bad in problems.items():
         with pytest.raises(CatalogError, match=message):
-            _parse(rate | bad, 1)
+            parse_indicator(rate | bad, 1)
     with pytest.raises(CatalogError, match="with a denominator only"):
-        _parse({**rate, "denominator": "", "slices": ["action_type"],
+        parse_indicator({**rate, "denominator": "", "slices": ["action_type"],
                 "slice_values": {"action_type": ["FORMATION"]}}, 1)
 
 
-def test_numerator_units_outside_the_population_are_an_error(warehouse, tmp_path,
-                                                              monkeypatch):
+def test_numerator_units_outside_the_population_are_an_error(warehouse, tmp_path):
     """A rate over stock_prev whose file yields a person who is not in the M-1 stock."""
     sql = tmp_path / "outside.sql"
     sql.write_text("SELECT p.period, '75056' AS commune_code, 1 AS num FROM eng_periods p",
@@ -73,10 +71,10 @@ def test_numerator_units_outside_the_population_are_an_error(warehouse, tmp_path
     entry = {"code": "X", "family": "performance", "unit": "rate", "label_fr": "x",
              "definition_fr": "x", "aggregation": "rate", "sql_file": str(sql),
              "denominator": "stock_prev"}
-    monkeypatch.setattr(engine, "load_catalog", lambda: [_parse(entry, 1)])
     insert(warehouse, "registrations", "FT", "2024-02", [reg("r", 1, "2024-01-05", "2A004")])
     with pytest.raises(ValueError, match="outside its population stock_prev"):
-        compute_indicators(warehouse, codes=["X"], progress=None)
+        compute_indicators(warehouse, codes=["X"], progress=None,
+                           catalog=[parse_indicator(entry)])
     assert warehouse.execute("SELECT count(*) FROM indicators.indicator_values"
                              " WHERE indicator_code = 'X'").fetchone()[0] == 0
 
@@ -138,7 +136,7 @@ def test_unknown_code_and_empty_warehouse(warehouse):
     assert compute_indicators(warehouse, progress=None) == 0
 
 
-def test_a_file_naming_only_eng_reg_multi_gets_it_built(warehouse, tmp_path, monkeypatch):
+def test_a_file_naming_only_eng_reg_multi_gets_it_built(warehouse, tmp_path):
     """eng_reg_multi is made by eng_reg's script: a file naming it alone still gets it.
     Person 1 has two spells, person 2 one: one person with several spells."""
     sql = tmp_path / "multi.sql"
@@ -146,11 +144,10 @@ def test_a_file_naming_only_eng_reg_multi_gets_it_built(warehouse, tmp_path, mon
                    "FROM eng_periods p, eng_reg_multi", encoding="utf-8")
     entry = {"code": "X", "family": "capture", "unit": "persons", "label_fr": "x",
              "definition_fr": "x", "aggregation": "count", "sql_file": str(sql)}
-    monkeypatch.setattr(engine, "load_catalog", lambda: [_parse(entry, 1)])
     insert(warehouse, "registrations", "FT", "2024-01", [
         reg("a", 1, "2024-01-05", "2A004"), reg("b", 1, "2024-01-20", "2A004"),
         reg("c", 2, "2024-01-07", "2A004")])
-    compute_indicators(warehouse, codes=["X"], progress=None)
+    compute_indicators(warehouse, codes=["X"], progress=None, catalog=[parse_indicator(entry)])
     assert warehouse.execute(
         "SELECT numerator FROM indicators.indicator_values WHERE indicator_code = 'X' "
         "AND level = 'NAT' AND breakdown = 'total'").fetchall() == [(1,)]

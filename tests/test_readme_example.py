@@ -8,8 +8,8 @@ from pathlib import Path
 from indicators_helpers import cells, headline, insert, reg, results
 
 from socle.config import PROJECT_ROOT
-from socle.indicators import catalog as catalog_module
-from socle.indicators import compute_indicators, engine, load_catalog
+from socle.indicators import compute_indicators, load_catalog
+from socle.indicators.catalog import parse_indicator
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -22,13 +22,12 @@ def _block(after: str, lang: str) -> str:
     return match.group(1)
 
 
-def test_the_readme_indicator_is_computed(warehouse, tmp_path: Path, monkeypatch):
+def test_the_readme_indicator_is_computed(warehouse, tmp_path: Path):
     sql = tmp_path / "cap_registered_rsa.sql"
     sql.write_text(_block("`sql/indicators/cap_registered_rsa.sql`", "sql"), encoding="utf-8")
     entry = tomllib.loads(_block("`sql/indicators/catalog.toml`", "toml"))["indicator"][0]
     entry["sql_file"] = str(sql)  # an absolute path wins over the sql/indicators folder
-    example = catalog_module._parse(entry, 1)
-    monkeypatch.setattr(engine, "load_catalog", lambda: [*load_catalog(), example])
+    catalog = [*load_catalog(), parse_indicator(entry)]
 
     # Three persons at the end of January 2024: two on RSA (one in Paris, one in Bastia),
     # one without. Expected: 2 in France, 1 in each of their départements.
@@ -37,7 +36,7 @@ def test_the_readme_indicator_is_computed(warehouse, tmp_path: Path, monkeypatch
         reg("r2", 2, "2023-09-14", "2B033", allowance_rsa=True, sex="M"),
         reg("r3", 3, "2023-10-01", "75056"),
     ])
-    compute_indicators(warehouse, codes=["CAP_REGISTERED_RSA"], progress=None)
+    compute_indicators(warehouse, codes=["CAP_REGISTERED_RSA"], progress=None, catalog=catalog)
     res = results(warehouse, "CAP_REGISTERED_RSA")
     assert headline(res, "2024-01") == 2
     assert cells(res, "2024-01", "DEP") == {"75": 1, "2B": 1}

@@ -74,7 +74,8 @@ class CatalogError(ValueError):
     """The catalog breaks a rule: the pipeline stops before computing anything."""
 
 
-def _parse(entry: dict, position: int) -> Indicator:
+def parse_indicator(entry: dict, position: int = 1) -> Indicator:
+    """One `[[indicator]]` entry of the catalog, checked; `position` names it in errors."""
     missing = [k for k in _REQUIRED if not entry.get(k)]
     if missing:
         raise CatalogError(f"indicator #{position}: missing {', '.join(missing)}")
@@ -137,7 +138,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> list[Indicator]:
     """Read and validate the catalog; fails loudly rather than publish a half catalog."""
     with path.open("rb") as fh:
         entries = tomllib.load(fh).get("indicator", [])
-    indicators = [_parse(e, i + 1) for i, e in enumerate(entries)]
+    indicators = [parse_indicator(e, i + 1) for i, e in enumerate(entries)]
     codes = [i.code for i in indicators]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
