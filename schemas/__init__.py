@@ -33,6 +33,11 @@ assert tuple(MODULES) == EXTRACTS
 
 _SQL_TYPES = {pl.Utf8: "VARCHAR", pl.Date: "DATE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
 
+
+def sql_type(dtype: pl.DataType | type[pl.DataType]) -> str:
+    """The DuckDB type of a schema column's polars type (given as a class or an instance)."""
+    return _SQL_TYPES[dtype if isinstance(dtype, type) else type(dtype)]
+
 # Provenance columns added to every staging table (CONTRACT §5).
 PROVENANCE_DDL = (
     "operator VARCHAR NOT NULL, delivery_month DATE NOT NULL, "
@@ -66,11 +71,9 @@ def _column_types(extract: str) -> tuple[tuple[str, pl.DataType], ...]:
 
 def staging_ddl(extract: str) -> str:
     """CREATE TABLE statement of `staging.<extract>`, derived from the schema."""
-    cols = ", ".join(
-        f"{name} {_SQL_TYPES[type(dtype) if not isinstance(dtype, type) else dtype]}"
-        for name, dtype in column_types(extract).items()
-    )
+    cols = ", ".join(f"{name} {sql_type(dtype)}" for name, dtype in column_types(extract).items())
     return f"CREATE TABLE IF NOT EXISTS staging.{extract} ({cols}, {PROVENANCE_DDL})"
 
 
-__all__ = ["MODULES", "DeliveryContext", "schema_for", "id_column", "column_types", "staging_ddl"]
+__all__ = ["MODULES", "DeliveryContext", "schema_for", "id_column", "column_types", "sql_type",
+           "staging_ddl"]

@@ -252,3 +252,19 @@ def test_month_and_operator_inferred_from_landing_path(tmp_path: Path) -> None:
     report = validate_file(path, "diagnostics")
     assert (report.operator, report.month) == ("ML", M)
     assert report.reason_counts == {"diagnostic_date:in_month": 1}
+
+
+def test_rows_spilled_to_temporary_tables_give_the_same_report(tmp_path: Path, monkeypatch):
+    """Past SPILL_ROWS the pending rows go to temporary tables typed from the schema
+    (schemas.sql_type): 6 rows, the third with an unknown sex, the sixth a copy of the
+    first: 4 load, 1 quarantined, 1 duplicate, as when they stay in memory."""
+    from socle.ingest import pending
+
+    df = put(rows(n=5), 2, sex="X")
+    path = write_csv(pl.concat([df, df.head(1)]), tmp_path / "registrations.csv")
+    in_memory = validate_file(path, "registrations", operator="FT", month=M)
+    monkeypatch.setattr(pending, "SPILL_ROWS", 2)
+    spilled = validate_file(path, "registrations", operator="FT", month=M)
+    counts = (spilled.rows_loaded, spilled.rows_quarantined, spilled.rows_duplicate)
+    assert counts == (4, 1, 1)
+    assert spilled.failing_lines == in_memory.failing_lines == [(3, "R2", "sex:code")]

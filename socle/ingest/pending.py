@@ -39,7 +39,6 @@ from socle.ingest.rows import (
     repeated,
 )
 
-SQL_TYPES = {pl.Utf8: "VARCHAR", pl.Date: "DATE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
 BATCH_ROWS = 250_000
 SPILL_ROWS = 2_000_000
 TEMP_NAMES = ("_in_text", "_in_typed", "_in_fate")
@@ -159,7 +158,7 @@ class _Store:
         self.frames.append(df)
         self.rows += df.height
         if self.rows > SPILL_ROWS:
-            cols = ", ".join(f'"{c}" {SQL_TYPES[t]}' for c, t in self.schema.items())
+            cols = ", ".join(f'"{c}" {schemas.sql_type(t)}' for c, t in self.schema.items())
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.name} ({cols})")
             for f in self.frames:
                 _append(self.con, self.name, f)
