@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from socle.export.files import swap_in
+from socle.months import month_start
 from socle.quality.offline import make_offline
 from socle.quality.page import write_index
 from socle.quality.suites import SUITES, Scope, Suite
@@ -115,7 +117,7 @@ def build_quality_report(
             results = _validate(gx, scope, staging)
             make_offline(staging)
             index = write_index(staging, results, scope.months)
-            _swap_in(staging, out_dir)
+            swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:
@@ -131,7 +133,7 @@ def _scope(con: Any, months: Iterable[date] | None) -> Scope:
     loaded = loaded_months(con)
     if not loaded:
         raise ValueError("the published warehouse holds no loaded delivery: nothing to check")
-    wanted = sorted({m.replace(day=1) for m in months}) if months is not None else loaded
+    wanted = sorted({month_start(m) for m in months}) if months is not None else loaded
     return Scope(con=con, months=wanted, loaded=loaded)
 
 
@@ -215,13 +217,3 @@ def _with_page(result: SuiteResult, site: Path) -> SuiteResult:
     page = pages[-1].relative_to(site).as_posix() if pages else ""
     return SuiteResult(result.name, result.title, result.success, result.evaluated,
                        result.failures, page)
-
-
-def _swap_in(new: Path, final: Path) -> None:
-    """Replace `final` by the complete folder `new`, the old one deleted only after."""
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    new.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
