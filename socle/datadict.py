@@ -1,4 +1,4 @@
-"""Generate the operators' data dictionary (`docs/data-contract.md`) from the schemas.
+"""Generate the operators' data dictionary (`docs/data-dictionary.md`) from the schemas.
 
 Nothing about a column is written twice: labels, types, mandatory flags, code lists and rules
 all come from `schemas/`; a test checks the committed file equals what this module renders.
@@ -29,7 +29,7 @@ BOOLEAN_PAIRS = (("true", "false"), ("1", "0"), ("O", "N"), ("oui", "non"), ("Y"
 assert {t.lower() for t, _ in BOOLEAN_PAIRS} == set(TRUE_SPELLINGS)
 assert {f.lower() for _, f in BOOLEAN_PAIRS} == set(FALSE_SPELLINGS)
 
-OUTPUT = PROJECT_ROOT / "docs" / "data-contract.md"
+OUTPUT = PROJECT_ROOT / "docs" / "data-dictionary.md"
 # a context with every rule switched on; month-dependent bounds are described in words
 _CTX = DeliveryContext("FT", date(2000, 1, 1))
 _TYPES = {pl.Utf8: "texte / str", pl.Date: "date", pl.Int64: "entier / int",

@@ -5,7 +5,7 @@ from socle.datadict import OUTPUT, render
 
 def test_committed_dictionary_is_generated() -> None:
     assert OUTPUT.read_text(encoding="utf-8") == render(), (
-        "docs/data-contract.md is stale: run `python -m socle.datadict`"
+        "docs/data-dictionary.md is stale: run `python -m socle.datadict`"
     )
 
 
