@@ -4,11 +4,7 @@
     python bench/bench_generate.py --persons 1000000 --months 2024-01:2024-06
 
 The output goes to a fresh folder (default `data/bench/generate`, git-ignored) and is
-deleted afterwards unless `--keep` is given.
-
-Measured on this 2-core machine (partly shared with other work for the first two
-minutes): 6,000,000 persons × 12 months in 329.6 s, peak RSS 3,725 MB, 12.46 GB written
-in 7,583 files, 89.3 M rows (~94 s to draw everything, then 20–30 s per month of writing).
+deleted afterwards unless `--keep` is given. Figures: docs/performance.md.
 """
 
 from __future__ import annotations

@@ -10,45 +10,7 @@ events. Then, each in its own process so peak RSS is measured separately:
 - ours_cap: CAP_REGISTERED through the engine (4 levels, all breakdowns, 12 months);
 - ours_all: the whole catalog (18 indicators, 4 levels, all breakdowns, 12 months).
 
-Latest figures (2 cores, DuckDB memory_limit 3GB: the process's peak RSS then stays under
-4 GB; ours: median of 3 runs, each in its own process; floor: median of 3 scans):
-- 6M persons, 15 % followed by two operators (5.2M spells, 44M registration rows): floor
-  1.59 s; ours CAP_REGISTERED 28.0 s (27.4-28.0, 3036 MiB); whole catalog 110.6 s
-  (106.2-110.6, 3576 MiB): 70x floor. Measured again after the next round's fixes
-  (category of the territory spell, recomputation, reorientation): floor 1.74 s;
-  CAP_REGISTERED 31.4 s; whole catalog 113.1 s (110.9-131.7, 3449 MiB): 65x floor, the
-  same within noise. The naive CAP_REGISTERED did not finish: its
-  count(DISTINCT) per grouping set spilled more than the 60 GB of free disk, with
-  memory_limit 3GB and with 14GB. The engine as it stood before this round, same data:
-  CAP_REGISTERED 39.1 s, whole catalog 159.1 s (one run each).
-- The same 6M persons before the bench drew its two-operator persons (its random() inside
-  the unnest was drawn once: every person had one spell; 38M registration rows): floor
-  1.67 s; naive CAP_REGISTERED 221.5 s (3238 MiB); ours 20.2 s (2949 MiB): 10.9x faster;
-  whole catalog 72.1 s (3545 MiB): 43x floor. With --memory 2GB: 74.8 s (2361 MiB).
-  Before this round on that data: CAP_REGISTERED 26.2 s, whole catalog 100.1 s.
-- 1M persons with two-operator persons (7.3M registration rows, in-memory scratch): floor
-  0.36 s; naive 32.0 s (3036 MiB); ours CAP_REGISTERED 8.1 s (1141 MiB, 4.0x faster);
-  whole catalog 25.6 s (1848 MiB, 71x floor).
-Targets: peak RSS <= 4 GB is met; CAP_REGISTERED >= 5x naive is met at national scale
-(10.9x on the one-spell year; the naive form does not finish on the two-operator year);
-whole catalog <= 30x floor is not (70x; 43x on the one-spell year).
-What this round changed (output identical, row for row, on a 1M-person year of each kind
-and on a 30,000-person generated year): the rates over the M-1 stock and PERF_ACCESS_6M
-count their shared population once (sql/populations/); facts are counted per grouping
-set (attributes together, age band, seniority and the other outcome columns each on their
-own: the national stock's facts are 1.9M rows, not 7.5M); communes are an enum (two
-bytes, not a string, in the 40M-row stock); medians share the count's explode and key
-each histogram by one integer; single-spell persons skip the windows and groupings of
-territory spells, inflows and outflows; the operators of persons with several spells
-are grouped as bit masks.
-Where the 110 s go on the two-operator year: latest versions, person ids, territory
-spells and the 44M-row stock ~23 s; each stock indicator (CAP_REGISTERED,
-REA_WAITING_DIAG, REA_WAITING_PATHWAY, the M-1 population) groups ~37M person-months in
-3-4 s and rolls them up in ~2 s; the pathway indicators place 19M pathway-months on the
-territory spells (2.9 s) and group them with their operator and type lists (3.4 s)
-twice; medians ~10 s; the other indicators and inputs the rest. Tried and dropped: the
-attributes split in two smaller sets, the stock kept in memory, the age band and
-seniority counted together, pathway operator and type sets as bit masks (no gain).
+Figures, where the time goes and how the engine is made fast: docs/performance.md.
 
 Usage: python bench/bench_indicators.py [--persons 6000000] [--db PATH] [--memory 3GB]
 """

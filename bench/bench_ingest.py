@@ -3,25 +3,12 @@
     .venv/bin/python bench/bench_ingest.py --rows 10_000_000 [--dir data/bench]
 
 Builds the file (vectorised, in 1M-row pieces; dd/mm/yyyy dates, O/N booleans, a free-text
-column with ’ œ €), then times discover → read → validate → publish into a DuckDB file, and
+column with ’ œ €), then times discover → read → validate → load into a DuckDB file, and
 reports rows/s and the peak resident memory of the process. Then a floor, in the same run:
 DuckDB alone loading the file's UTF-8 form (transcoded beforehand, not timed) into a table
 of a fresh database file, every column as text, no validation.
 
-Measured on the shared 2-core machine with SOCLE_DUCKDB_MEMORY=1GB, same file, each run
-started with the machine idle (runs disturbed by other work, up to 2x slower, left out):
-  2M rows, before the reading thread: median 6.9 s (290k rows/s) of 6.4/6.9/7.0 s,
-    peak RSS 1.6–1.7 GB
-  2M rows, now: median 5.0 s (400k rows/s) of 4.8/4.9/5.0/5.1/5.3 s, peak RSS 1.4–1.6 GB
-  10M rows: 35.8 s (279k rows/s), 3.0 GB → 25.4 s (394k rows/s), 2.45 GB (one run each)
-  floor: 2M rows median 1.9 s (~1.05M rows/s), 10M rows 8.7 s (1.15M rows/s): ingestion
-    runs at 34–41 % of DuckDB's own CSV load.
-The 1M rows/s aim is not reached: DuckDB alone barely reaches it on this machine. Where the
-time goes, per 1M rows of CPU (two threads share the two cores, ~1.6 busy on average):
-reading ~1.1 s in the reading thread (Windows-1252 → UTF-8 in Python ~0.4 s, polars CSV
-~0.6 s); validating ~0.8 s in the main thread (typing ~0.35 s, pandera ~0.15 s, commune
-joins ~0.1 s); publishing ~0.65 s at the end, not overlapped (~1 s past 2M rows, which go
-through temporary tables first); sha256 ~0.2 s in a third thread.
+Figures, and where the time goes: docs/performance.md.
 """
 
 from __future__ import annotations

@@ -8,12 +8,7 @@ every territory × every catalog indicator × every modality of its breakdowns, 
 exports publish it (counts by territory size, rates, medians; ~20 % of committee cells
 secret). The site and the workbooks are then built exactly as a publication does, into a
 fresh folder (default `data/bench/site`, git-ignored), deleted unless `--keep`.
-
-Measured on this 2-core machine while it ran other work (load average 7 to 11: CPU time
-says more than wall time), one month of 303,992 rows: 481 workbooks in 37.4 s (CPU 17.9 s),
-19.5 MB; the site in 8.4 s (CPU 3.9 s), 481 pages, 40.0 MB with plotly's 4.8 MB bundle.
-13 months (`--months 13`): workbooks 43–135 s a month (CPU 17–22 s); the site, 6,253
-pages, in 140.6 s (CPU 63.5 s), 511.2 MB.
+Figures: docs/performance.md.
 """
 
 from __future__ import annotations
