@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export DAGSTER_HOME := $(CURDIR)/data/dagster_home
 
-.PHONY: uv sync demo dev test lint bench
+.PHONY: uv sync sync-quality demo dev test test-fast lint bench
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
@@ -18,14 +18,24 @@ dev: sync
 	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(UV) run --frozen dagster dev
 
-# Tests also cover the optional data-quality report: its extra is synced for them only.
-test: sync
+# Tests and the type checker also cover the optional data-quality report: its extra is
+# synced for them only.
+sync-quality: uv
 	$(UV) sync --frozen --extra quality
+
+# What CI runs: lint, types, then every test.
+test: sync-quality
 	$(UV) run --frozen ruff check .
+	$(UV) run --frozen mypy
 	$(UV) run --frozen pytest
 
-lint: sync
+# The edit loop: every test but those marked slow (they generate or ingest data sets).
+test-fast: sync-quality
+	$(UV) run --frozen pytest -m "not slow"
+
+lint: sync-quality
 	$(UV) run --frozen ruff check .
+	$(UV) run --frozen mypy
 
 bench: sync
 	$(UV) run --frozen python bench/bench_generate.py

@@ -112,8 +112,9 @@ def delivery_coverage(
     if months is None:
         if attempts.is_empty():
             return pl.DataFrame(schema=SCHEMA)
-        wanted = months_between(attempts["delivery_month"].min(),
-                                attempts["delivery_month"].max())
+        first, last = attempts.select(pl.col("delivery_month").min().alias("first"),
+                                      pl.col("delivery_month").max().alias("last")).row(0)
+        wanted = months_between(first, last)
     else:
         wanted = sorted({month_start(m) for m in months})
     expected = pl.DataFrame(

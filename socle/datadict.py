@@ -146,8 +146,7 @@ def render() -> str:
             rules = [_rule(c.name, c.statistics or {}) for c in col.checks]
             if col.unique:
                 rules.append("unique")
-            dtype = _TYPES[col.dtype.type if isinstance(col.dtype.type, type)
-                           else type(col.dtype.type)]
+            dtype = _TYPES[col.dtype.type.base_type()]
             out.append(f"| `{name}` | {dtype} | {mandatory} | {meta.get('fr', '')} | "
                        f"{meta.get('en', '')} | {'; '.join(rules)} |")
         if schema.checks:

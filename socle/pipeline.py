@@ -25,7 +25,7 @@ from socle.publish.state import changes_since_computed, mark_computed
 from socle.reference import load_reference
 from socle.settings import Settings
 from socle.staging import ensure_staging
-from socle.warehouse import connect
+from socle.warehouse import connect, scalar
 
 Progress = Callable[[str], object]
 
@@ -117,10 +117,9 @@ def release(
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()[0] > 0
+    return scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+        "AND table_name = ?", [schema, table]) > 0
 
 
 @dataclass

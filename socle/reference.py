@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from socle.warehouse import run_script
+from socle.warehouse import run_script, scalar
 
 _BASSIN_FILE = re.compile(r"^bassins_(\d{4})\.csv$")
 
@@ -37,7 +37,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> dict[
     run_script(con, "reference/territories.sql")
     tables = ["regions", "departements", "communes", "commune_history", "bassins", "rome_codes",
               "territories"]
-    return {t: con.execute(f"SELECT count(*) FROM ref.{t}").fetchone()[0] for t in tables}
+    return {t: scalar(con, f"SELECT count(*) FROM ref.{t}") for t in tables}
 
 
 def zoning_year(available: list[int], year: int) -> int:

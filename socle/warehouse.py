@@ -88,6 +88,11 @@ def run_script(
         con.execute(stmt, used or None)
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
+    """The first column of a query's single row (a count, a max)."""
+    return con.execute(sql, params).fetchall()[0][0]
+
+
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """A query's result as a polars DataFrame (DuckDB 2 has no `.pl()` on executed results;
     a relation's `.pl()` avoids the extra copy of a DB-API result)."""

@@ -102,7 +102,7 @@ def partners(relations: pl.DataFrame, determined: list[int], masked: set[int],
         members[eq].append(cell)
     chosen: set[int] = set()
     for cell in determined:
-        seen_cells, seen_eqs, frontier = {cell}, set(), [cell]
+        seen_cells, seen_eqs, frontier = {cell}, set[str](), [cell]
         while frontier:
             eqs = {eq for c in frontier for eq in eqs_of[c]} - seen_eqs
             seen_eqs |= eqs

@@ -126,6 +126,7 @@ def _territory_files(
     present |= set(zoning.select("level", "territory_code").iter_rows())
     nodes = sorted(present)
     links = []
+    cur: tuple | None
     for file_id, node in enumerate(nodes):
         rank, cur = 0, node
         while cur is not None and cur[0] is not None:

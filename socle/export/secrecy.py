@@ -164,11 +164,11 @@ def _table_entries(cells: pl.DataFrame, additive: pl.DataFrame) -> pl.DataFrame:
     # A column gives an equation where its parent is the sum of its children's sizes: not
     # where the relation does not hold (a committee spanning two départements counts in one
     # only; the nation counts persons of unknown commune), which no one can use.
-    child = pl.col("row") != MARGIN
+    is_child = pl.col("row") != MARGIN
     margins = entries.group_by("table", "col").agg(
-        ((~child).sum() == 0).alias("no_parent"),
-        pl.col("size").filter(~child).sum().alias("parent"),
-        pl.col("size").filter(child).sum().alias("children"),
+        ((~is_child).sum() == 0).alias("no_parent"),
+        pl.col("size").filter(~is_child).sum().alias("parent"),
+        pl.col("size").filter(is_child).sum().alias("children"),
     ).select("table", "col", (pl.col("no_parent") | (pl.col("parent") != pl.col("children")))
              .alias("free_col"))
     return entries.drop("size").join(margins, on=["table", "col"])

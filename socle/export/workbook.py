@@ -129,7 +129,7 @@ def _family_sheet(book: xlsxwriter.Workbook, styles: _Styles, family: str, title
     head = ["Ventilation", "Modalité", *(geo.name(n) for n in chain)]
     sheet.write_row(HEADER_ROW, 0, head, styles.head)
     by_code = {i.code: i for i in indicators if i.family == family}
-    row, current = HEADER_ROW, (None, None)
+    row, current = HEADER_ROW, ("", "")  # (indicator, breakdown) of the previous line
     for cell in figures.cells_of(chain):
         ind = by_code.get(cell[0])
         if ind is None:

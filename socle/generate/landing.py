@@ -171,7 +171,8 @@ def _deliver(out: Path, typed: pl.DataFrame, op: str, month: Month, extract: str
         # One file per département that has rows this month: a council with nothing to
         # report sends nothing, which changes nothing under the union of deliveries.
         parts = typed.partition_by("dep", as_dict=True, include_key=False, maintain_order=True)
-        pieces = [(dep, parts[(dep,)]) for dep in cd_deps if (dep,) in parts]
+        pieces: list[tuple[str | None, pl.DataFrame]] = [
+            (dep, parts[(dep,)]) for dep in cd_deps if (dep,) in parts]
         # No council has any: one header-only file, so the month's delivery is there
         # (delivery coverage tells "nothing happened" from "nothing sent").
         pieces = pieces or [(None, typed.drop("dep"))]

@@ -12,7 +12,9 @@ def stream(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
 
-def choice_codes(rng: np.random.Generator, shares: dict | tuple | list, size: int) -> np.ndarray:
+def choice_codes(
+    rng: np.random.Generator, shares: dict | tuple | list | np.ndarray, size: int
+) -> np.ndarray:
     """Indices into `shares` (normalised), as int8, drawn independently."""
     p = np.asarray(list(shares.values()) if isinstance(shares, dict) else shares, dtype=float)
     return rng.choice(len(p), size=size, p=p / p.sum()).astype(np.int8)

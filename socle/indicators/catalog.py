@@ -117,8 +117,9 @@ def parse_indicator(entry: dict, position: int = 1) -> Indicator:
     if ind.denominator:
         if ind.aggregation != "rate":
             problems.append("a denominator is for rates only")
-        if not _NAME.match(ind.denominator) or not ind.population_path.is_file():
-            problems.append(f"population {ind.population_path} not found")
+        population = population_path(ind.denominator)
+        if not _NAME.match(ind.denominator) or not population.is_file():
+            problems.append(f"population {population} not found")
         missing_values = [s for s in ind.slices if s not in dict(ind.slice_values)]
         if missing_values:
             problems.append(f"slices {missing_values} need their values (slice_values)")

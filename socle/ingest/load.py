@@ -166,7 +166,8 @@ def ingest_delivery(
         return result
     nothing = validated.nothing_loads_message()
     if nothing is not None:
-        _reject_unloadable(con, result, validated, nothing, hashed.result(), loaded_at)
+        _reject_unloadable(con, delivery, result, validated, nothing, hashed.result(),
+                           loaded_at)
         result.seconds = time.perf_counter() - t0
         return result
     try:
@@ -209,8 +210,8 @@ def _sha256_or_empty(path: Path) -> str:
 
 
 def _reject_unloadable(
-    con: duckdb.DuckDBPyConnection, result: DeliveryResult, validated: PendingDelivery, why: str,
-    hashes: dict[str, str], loaded_at: datetime,
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, result: DeliveryResult,
+    validated: PendingDelivery, why: str, hashes: dict[str, str], loaded_at: datetime,
 ) -> None:
     """Reject a delivery of which no row would load; nothing published, the slice keeps its
     current version. As for any rejected delivery (CONTRACT §5), the audit rows count the
@@ -222,8 +223,8 @@ def _reject_unloadable(
             read = validated.counts.get(sf.source_file, {}).get("rows_read", 0)
             result.files.append(FileResult(sf.source_file, hashes[sf.source_file],
                                            rows_read=read, message=f"{audit.REJECTED}{why}"))
-        audit.record(con, operator=result.operator, month=result.month,
-                     extract=result.extract, files=[f.as_audit() for f in result.files],
+        audit.record(con, operator=delivery.operator, month=delivery.month,
+                     extract=delivery.extract, files=[f.as_audit() for f in result.files],
                      status="rejected", loaded_at=loaded_at)
     finally:
         drop_temp_tables(con)
@@ -279,7 +280,7 @@ def ingest_landing(
     months: set[date] | None = None,
     operators: set[str] | None = None,
     key: bytes | None = None,
-    progress: Callable[[str], None] = print,
+    progress: Callable[[str], object] = print,
 ) -> list[DeliveryResult]:
     """Ingest every delivery found under `landing` (optionally some months / operators).
 

@@ -134,8 +134,9 @@ class PendingDelivery:
         return figures, sentences
 
 
-def _schema(extract: str, typed: bool) -> dict[str, pl.DataType]:
-    head = {"rid": pl.Int64, "source_file": pl.Utf8, "line_number": pl.Int64}
+def _schema(extract: str, typed: bool) -> dict[str, pl.DataType | type[pl.DataType]]:
+    head: dict[str, pl.DataType | type[pl.DataType]] = {
+        "rid": pl.Int64, "source_file": pl.Utf8, "line_number": pl.Int64}
     types = schemas.column_types(extract)
     return {**head, **(types if typed else dict.fromkeys(types, pl.Utf8))}
 

@@ -29,7 +29,7 @@ def print_quarantine(
               "ends", file=sys.stderr)
         return 2
     try:
-        where, params = ["TRUE"], []
+        where, params = ["TRUE"], list[object]()
         if operator:
             where.append("operator = ?")
             params.append(operator)

@@ -243,7 +243,7 @@ def _parse_csv(tf: TextFile, data: bytes, first_line: int = 1) -> pl.DataFrame:
     tf.encodings.add(encoding)
     try:
         return pl.read_csv(
-            utf8, has_header=False, new_columns=tf.columns, separator=tf.separator,
+            utf8, has_header=False, new_columns=tf.columns, separator=tf.separator or ";",
             infer_schema=False, quote_char='"', truncate_ragged_lines=False,
             raise_if_empty=False,
         )

@@ -48,7 +48,7 @@ def _reason_table(extract: str, ctx: DeliveryContext) -> pl.DataFrame:
 @lru_cache(maxsize=64)
 def reason_columns(extract: str, ctx: DeliveryContext) -> pl.DataFrame:
     """reason → each column it depends on (for dropping reasons that repeat a cause)."""
-    rows = []
+    rows: list[tuple[str, str]] = []
     for reason in _reason_table(extract, ctx).get_column("reason"):
         cols = ROW_CHECK_COLUMNS.get(reason) or (reason.split(":", 1)[0],)
         rows.extend((reason, c) for c in cols)

@@ -117,6 +117,7 @@ def write_exports(
     workers = min(settings.export_workers, len(periods))
     jobs = [(snapshot, period, out / f"{period:%Y-%m}", settings.secret_threshold)
             for period in periods]
+    results: Iterable[date]
     if workers <= 1:
         results = map(_export_one, jobs)
     else:

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from socle.export.files import code_version, source_deliveries
+from socle.warehouse import scalar
 
 PUBLISHED_SCHEMAS = ("ref", "audit", "indicators")
 # Pseudonymised row-level data is personal data: published only where an installation asks.
@@ -48,7 +49,7 @@ def build_snapshot(
             work.execute(f'CREATE TABLE snap.{schema}."{table}" AS '
                          f'SELECT * FROM {schema}."{table}"')
         work.execute(PUBLICATION_DDL)
-        through = work.execute("SELECT max(loaded_at) FROM audit.deliveries").fetchone()[0]
+        through = scalar(work, "SELECT max(loaded_at) FROM audit.deliveries")
         work.execute(
             "INSERT INTO snap.meta.publication VALUES (?, ?, ?, ?, ?)",
             [datetime.now(UTC).replace(tzinfo=None, microsecond=0), code_version(), through,

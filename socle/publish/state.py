@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from socle.warehouse import transaction
+from socle.warehouse import scalar, transaction
 
 STATE_DDL = (
     "CREATE SCHEMA IF NOT EXISTS meta",
@@ -38,7 +38,7 @@ def changes_since_computed(
     """The `changes_from` of each delivery loaded since the values were last computed (None:
     it changed nothing), and the latest `loaded_at` of the audit (what computing them brings
     us to). Reads only: a sensor asks on a read-only connection."""
-    since = (con.execute("SELECT max(loaded_at) FROM meta.computed_through").fetchone()[0]
+    since = (scalar(con, "SELECT max(loaded_at) FROM meta.computed_through")
              if _exists(con, "computed_through") else None)
     changed, latest = con.execute(
         """SELECT list(changes_from ORDER BY loaded_at)
@@ -46,7 +46,7 @@ def changes_since_computed(
                   max(loaded_at)
            FROM audit.deliveries""",
         [since, since],
-    ).fetchone()
+    ).fetchall()[0]
     return list(changed or []), latest
 
 
@@ -73,14 +73,14 @@ def unpublished(con: duckdb.DuckDBPyConnection) -> set[date]:
 def audit_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a delivery is audited, accepted or not."""
     count, latest = con.execute(
-        "SELECT count(*), max(loaded_at) FROM audit.deliveries").fetchone()
+        "SELECT count(*), max(loaded_at) FROM audit.deliveries").fetchall()[0]
     return f"{count}|{latest}"
 
 
 def published_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     if not _exists(con, "published_audit"):
         return None
-    return con.execute("SELECT max(fingerprint) FROM meta.published_audit").fetchone()[0]
+    return scalar(con, "SELECT max(fingerprint) FROM meta.published_audit")
 
 
 def mark_published(
@@ -95,6 +95,6 @@ def mark_published(
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'meta' AND table_name = ?", [table]).fetchone()[0] > 0
+    return scalar(
+        con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'meta' AND table_name = ?", [table]) > 0
