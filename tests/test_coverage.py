@@ -188,6 +188,7 @@ def test_a_warehouse_never_loaded_has_no_months_and_misses_everything_asked():
     assert [s["manquants"] for s in summary] == [7, 6, 6, 7, 6]
 
 
+@pytest.mark.slow  # writes a whole export folder: a file and a workbook per territory
 def test_the_export_manifest_says_which_operators_the_month_lacks(warehouse, tmp_path):
     from socle.export import export_period
     from socle.indicators import compute_indicators, write_catalog

@@ -14,6 +14,9 @@ from schemas.codes import OPERATORS
 from socle.generate import generate_landing
 from socle.publish.checks import CHECKS
 
+# Slow tier: the module's fixture generates a network and materializes the asset graph.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def socle_data(tmp_path_factory: pytest.TempPathFactory) -> SocleData:

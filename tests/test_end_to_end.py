@@ -6,11 +6,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import national
 
 from socle.cli import main
 from socle.config import Paths
 from socle.generate import generate_landing
 from socle.pipeline import run_pipeline
+
+# Slow tier: the module's fixture generates a network and runs the pipeline on it.
+pytestmark = pytest.mark.slow
 
 MONTHS = ("2024-01", "2024-03")
 
@@ -23,22 +27,14 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory):
     return paths, truth, first
 
 
-def _nat(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, float]:
-    rows = con.execute(
-        """SELECT strftime(period, '%Y-%m'), value FROM indicators.indicator_values
-           WHERE indicator_code = ? AND level = 'NAT' AND breakdown = 'total'""",
-        [code],
-    ).fetchall()
-    return dict(rows)
-
-
 def test_registered_at_nat_equals_the_generated_month_end_stock(pipeline_run):
     paths, truth, first = pipeline_run
     assert first.ok, first.render()
     con = duckdb.connect(str(paths.warehouse), read_only=True)
     expected = truth["active_persons_month_end"]
     assert set(expected) == {"2024-01", "2024-02", "2024-03"}
-    assert _nat(con, "CAP_REGISTERED") == {m: float(n) for m, n in expected.items()}
+    values = {month: v[2] for month, v in national(con, "CAP_REGISTERED").items()}
+    assert values == {m: float(n) for m, n in expected.items()}
     levels = con.execute(
         """SELECT strftime(period, '%Y-%m'), list(DISTINCT level ORDER BY level)
            FROM indicators.indicator_values WHERE indicator_code = 'CAP_REGISTERED'

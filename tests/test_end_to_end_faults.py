@@ -8,6 +8,9 @@ from socle.config import Paths
 from socle.generate import generate_landing
 from socle.pipeline import run_pipeline
 
+# Slow tier: the module's fixture generates a faulty network and runs the pipeline on it.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def faulty_run(tmp_path_factory: pytest.TempPathFactory):

@@ -185,7 +185,7 @@ def test_only_months_with_a_delivery_are_published(warehouse, tmp_path: Path):
     """Nothing loaded: a publication writes the snapshot and no export folder. Then a
     delivery of March only: asked for January to March, March alone is computed and
     exported (no empty folders for the others)."""
-    from indicators_helpers import insert, reg
+    from helpers import insert, reg
 
     from socle.config import Paths
     from socle.pipeline import compute, release

@@ -37,6 +37,7 @@ def test_nulls_stay_empty():
     assert out.with_columns(decimal_comma("x"))["x"].to_list() == [None, "1,5"]
 
 
+@pytest.mark.slow  # writes a whole export folder: a file and a workbook per territory
 def test_tiny_rates_reach_the_csv_as_plain_decimals(warehouse, tmp_path: Path):
     write_catalog(warehouse)
     compute_indicators(warehouse, periods=[], progress=None)

@@ -17,6 +17,9 @@ from socle.generate import DELIVERIES, generate_landing
 from socle.generate.readback import read_extract, read_file
 from socle.months import month_end, parse_month
 
+# Slow tier: the module's fixtures generate synthetic networks (up to 20,000 persons).
+pytestmark = pytest.mark.slow
+
 SMALL = {"persons": 2_000, "months": ("2024-01", "2024-03")}
 
 

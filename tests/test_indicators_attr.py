@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from indicators_helpers import cells, d, headline, insert, reg, results
+from helpers import cells, d, headline, insert, reg, results
 
 from socle.indicators import Indicator, compute_indicators, load_catalog
 from socle.indicators.catalog import parse_indicator

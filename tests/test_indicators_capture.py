@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators_helpers import cells, headline, insert, reg, results, split_bassin
+from helpers import cells, headline, insert, reg, results, split_bassin
 
 from socle.indicators import compute_indicators
 

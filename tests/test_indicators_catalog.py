@@ -4,7 +4,7 @@ that tell which months to compute."""
 from __future__ import annotations
 
 import pytest
-from indicators_helpers import d, insert, reg
+from helpers import d, insert, reg
 
 from socle.indicators import (
     affected_periods,

@@ -9,8 +9,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from helpers import national
 
 from socle.indicators import compute_indicators
+from socle.warehouse import scalar
+
+# Slow tier: the module's fixture builds and computes a year of synthetic staging rows.
+pytestmark = pytest.mark.slow
 
 MONTHS = [date(2024, m, 1) for m in (1, 2, 3, 4)]
 COMMUNES = ["75056", "2A004", "2B033", "01165", "13055", "69123", "26362", "07102", "99123"]
@@ -107,15 +112,8 @@ WHERE delivery_month = (SELECT max(delivery_month) FROM staging.{t} s2
 
 
 @pytest.fixture(scope="module")
-def computed(tmp_path_factory):
-    from socle.config import BUNDLED_REFERENCE_DIR
-    from socle.reference import load_reference
-    from socle.staging import ensure_staging
-    from socle.warehouse import connect
-
-    con = connect(tmp_path_factory.mktemp("consistency") / "socle.duckdb")
-    load_reference(con, BUNDLED_REFERENCE_DIR)
-    ensure_staging(con)
+def computed(tmp_path_factory, new_warehouse):
+    con = new_warehouse(tmp_path_factory.mktemp("consistency"))
     con.execute("BEGIN")
     _build(con)
     con.execute("COMMIT")
@@ -127,40 +125,28 @@ def computed(tmp_path_factory):
     con.close()
 
 
-def _nat(con, code: str, m: date):
-    rows = con.execute(
-        "SELECT numerator, denominator, value FROM indicators.indicator_values WHERE "
-        "indicator_code = ? AND period = ? AND level = 'NAT' AND breakdown = 'total'",
-        [code, m]).fetchall()
-    return rows[0] if rows else (None, None, None)
-
-
-def _one(con, sql: str, params: list):
-    return con.execute(sql, params).fetchall()[0][0]
-
-
 ACTIVE = "registration_date <= $d AND (exit_date IS NULL OR exit_date > $d)"
 
 
 @pytest.mark.parametrize("m", MONTHS)
 def test_stocks_and_flows(computed, m):
     con, e = computed, _end(m)
-    registered = _one(con, f"SELECT count(DISTINCT person_id) FROM t_registrations "
+    registered = scalar(con, f"SELECT count(DISTINCT person_id) FROM t_registrations "
                       f"WHERE {ACTIVE.replace('$d', '?')}", [e, e])
-    assert _nat(con, "CAP_REGISTERED", m)[0] == registered
-    inflow = _one(con, "SELECT count(DISTINCT person_id) FROM t_registrations "
+    assert national(con, "CAP_REGISTERED")[f"{m:%Y-%m}"][0] == registered
+    inflow = scalar(con, "SELECT count(DISTINCT person_id) FROM t_registrations "
                   "WHERE registration_date BETWEEN ? AND ?", [m, e])
-    assert _nat(con, "CAP_INFLOW", m)[0] == inflow
-    outflow = _one(con, f"""
+    assert national(con, "CAP_INFLOW")[f"{m:%Y-%m}"][0] == inflow
+    outflow = scalar(con, f"""
         SELECT count(DISTINCT person_id) FROM t_registrations r
         WHERE exit_date BETWEEN ? AND ? AND NOT EXISTS (
             SELECT 1 FROM t_registrations a WHERE a.person_id = r.person_id
             AND {ACTIVE.replace('$d', '?')})""", [m, e, e, e])
-    assert _nat(con, "CAP_OUTFLOW", m)[0] == outflow
-    in_path = _one(con, "SELECT count(DISTINCT person_id) FROM t_pathways WHERE "
+    assert national(con, "CAP_OUTFLOW")[f"{m:%Y-%m}"][0] == outflow
+    in_path = scalar(con, "SELECT count(DISTINCT person_id) FROM t_pathways WHERE "
                    "start_date <= ? AND (end_date IS NULL OR end_date > ?)", [e, e])
-    assert _nat(con, "REA_IN_PATHWAY", m)[0] == in_path
-    waiting = _one(con, f"""
+    assert national(con, "REA_IN_PATHWAY")[f"{m:%Y-%m}"][0] == in_path
+    waiting = scalar(con, f"""
         SELECT count(DISTINCT person_id) FROM t_registrations r
         WHERE {ACTIVE.replace('$d', '?')} AND NOT EXISTS (
             SELECT 1 FROM staging.diagnostics g WHERE g.person_id = r.person_id
@@ -168,26 +154,26 @@ def test_stocks_and_flows(computed, m):
                 SELECT max(registration_date) FROM t_registrations l
                 WHERE l.person_id = r.person_id AND l.registration_date <= ?))""",
                    [e, e, e, e])
-    assert _nat(con, "REA_WAITING_DIAG", m)[0] == waiting
+    assert national(con, "REA_WAITING_DIAG")[f"{m:%Y-%m}"][0] == waiting
 
 
 @pytest.mark.parametrize("m", MONTHS)
 def test_rates_and_medians(computed, m):
     con, e, prev = computed, _end(m), m - timedelta(days=1)
-    stock = _one(con, f"SELECT count(DISTINCT person_id) FROM t_registrations "
+    stock = scalar(con, f"SELECT count(DISTINCT person_id) FROM t_registrations "
                  f"WHERE {ACTIVE.replace('$d', '?')}", [prev, prev])
-    hired = _one(con, f"""
+    hired = scalar(con, f"""
         SELECT count(DISTINCT person_id) FROM t_registrations r
         WHERE {ACTIVE.replace('$d', '?')} AND person_id IN (
             SELECT person_id FROM staging.hires WHERE hire_date BETWEEN ? AND ?)""",
                  [prev, prev, m, e])
-    num, den, _ = _nat(con, "PERF_RETURN_EMPLOYMENT", m)
+    num, den, _ = national(con, "PERF_RETURN_EMPLOYMENT")[f"{m:%Y-%m}"]
     assert (num, den) == (hired, stock)
     closed = con.execute("SELECT closing_reason, closed_date - posted_date FROM t_job_offers "
                          "WHERE closed_date BETWEEN ? AND ?", [m, e]).fetchall()
     filled = [delay for reason, delay in closed if reason == "POURVUE"]
-    assert _nat(con, "PERF_OFFER_FILL_RATE", m)[:2] == (len(filled), len(closed))
-    assert _nat(con, "PERF_OFFER_FILL_DELAY", m) == (None, len(filled),
+    assert national(con, "PERF_OFFER_FILL_RATE")[f"{m:%Y-%m}"][:2] == (len(filled), len(closed))
+    assert national(con, "PERF_OFFER_FILL_DELAY")[f"{m:%Y-%m}"] == (None, len(filled),
                                                     statistics.median(filled))
     delays = [r[0] for r in con.execute("""
         SELECT g.diagnostic_date - (SELECT max(registration_date) FROM t_registrations r
@@ -195,11 +181,12 @@ def test_rates_and_medians(computed, m):
                                     AND r.registration_date <= g.diagnostic_date) AS delay
         FROM staging.diagnostics g WHERE g.diagnostic_date BETWEEN ? AND ?""",
         [m, e]).fetchall() if r[0] is not None]
-    assert _nat(con, "REA_DIAG_DELAY", m) == (None, len(delays), statistics.median(delays))
+    assert national(con, "REA_DIAG_DELAY")[f"{m:%Y-%m}"] == (None, len(delays),
+                                                             statistics.median(delays))
     answers = con.execute("SELECT count(*) FILTER (WHERE score >= 3), count(*) FROM "
                           "staging.satisfaction WHERE respondent_type = 'PERSON' AND "
                           "response_date BETWEEN ? AND ?", [m, e]).fetchall()[0]
-    assert _nat(con, "PERF_USER_SATISFACTION", m)[:2] == answers
+    assert national(con, "PERF_USER_SATISFACTION")[f"{m:%Y-%m}"][:2] == answers
 
 
 def test_levels_partition_the_communes(computed):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators_helpers import (
+from helpers import (
     cells,
     d,
     diag,

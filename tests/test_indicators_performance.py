@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from indicators_helpers import cells, d, diag, headline, insert, pid, reg, results
+from helpers import cells, d, diag, headline, hire, insert, pid, reg, results
 
 from socle.indicators import available_periods, compute_indicators, load_catalog
 
 JAN, FEB = d("2024-01-01"), d("2024-02-01")
-
-
-def hire(hid: str, person: int, when: str, ctype: str, months: int | None = None) -> dict:
-    return {"hire_id": hid, "person_id": person, "hire_date": when, "contract_type": ctype,
-            "contract_months": months}
 
 
 def _return_fixture(con) -> None:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from indicators_helpers import cells, d, diag, headline, insert, path, reg, results
+from helpers import cells, d, diag, headline, hire, insert, path, reg, results
 
 from socle.indicators import compute_indicators
 
 JAN, FEB = d("2024-01-01"), d("2024-02-01")
-
-
-def hire(hid: str, person: int, when: str, ctype: str = "CDI", months: int | None = None):
-    return {"hire_id": hid, "person_id": person, "hire_date": when, "contract_type": ctype,
-            "contract_months": months}
 
 
 def test_seniority_calendar_months_at_month_end(warehouse):

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import q
 
 import schemas
 from schemas.codes import EXTRACTS
@@ -32,10 +33,6 @@ HIRES = "hire_id;person_id;hire_date;contract_type;contract_months\n"
 REGISTRATIONS = "registration_id;person_id;registration_date;commune_code;sex;birth_year"
 KEY = b"test-key"
 NIR = "185057505612388"  # control key 88 = 97 - 1850575056123 % 97
-
-
-def q(con, sql: str) -> list[tuple]:
-    return con.execute(sql).fetchall()
 
 
 def write(root: Path, rel: str, text: str) -> Path:

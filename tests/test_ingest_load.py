@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+from helpers import q
 
 from socle.ingest import (
     accounting_errors,
@@ -17,10 +18,6 @@ from socle.ingest import (
 from socle.ingest.samples import sample_rows, write_csv
 
 M = date(2024, 3, 1)
-
-
-def q(con, sql: str) -> list[tuple]:
-    return con.execute(sql).fetchall()
 
 
 def land(tmp_path: Path) -> Path:

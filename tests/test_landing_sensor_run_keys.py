@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from assets.automation import landing_sensor
 from assets.resources import SocleData
@@ -50,6 +51,7 @@ def test_a_slice_back_to_an_earlier_content_gets_a_new_run_key(tmp_path: Path):
     assert _evaluate(tmp_path, cursor).run_requests == []
 
 
+@pytest.mark.slow  # a second interpreter loads dagster and the definitions
 def test_run_keys_are_the_same_in_another_process(tmp_path: Path):
     _deliver(tmp_path, b"A\n")
     here = [r.run_key for r in _evaluate(tmp_path, None).run_requests]

@@ -5,7 +5,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from indicators_helpers import cells, headline, insert, reg, results
+from helpers import cells, headline, insert, reg, results
 
 from socle.config import PROJECT_ROOT
 from socle.indicators import compute_indicators, load_catalog

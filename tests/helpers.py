@@ -1,4 +1,5 @@
-"""Helpers for the indicator tests: staging rows with provenance, and reading results."""
+"""Test helpers shared by the test modules: staging rows with provenance, reading
+results, queries. (Fixtures are in conftest.py.)"""
 
 from __future__ import annotations
 
@@ -68,6 +69,27 @@ def reg(rid: str, person: int, start: str, commune: str, *, exit: str | None = N
            "education_level": education, "category": category}
     row.update(flags)
     return row
+
+
+def hire(hid: str, person: int, when: str, ctype: str = "CDI", months: int | None = None
+         ) -> dict[str, Any]:
+    return {"hire_id": hid, "person_id": person, "hire_date": when, "contract_type": ctype,
+            "contract_months": months}
+
+
+def q(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """Every row of `sql`."""
+    return con.execute(sql).fetchall()
+
+
+def national(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, tuple]:
+    """{period 'YYYY-MM': (numerator, denominator, value)} of an indicator's national
+    headline."""
+    rows = con.execute(
+        "SELECT strftime(period, '%Y-%m'), numerator, denominator, value "
+        "FROM indicators.indicator_values WHERE indicator_code = ? AND level = 'NAT' "
+        "AND breakdown = 'total'", [code]).fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows}
 
 
 def results(con: duckdb.DuckDBPyConnection, code: str) -> dict[tuple, tuple]:
