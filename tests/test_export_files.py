@@ -20,6 +20,11 @@ HEADER = ("periode;indicateur;libelle_indicateur;niveau;code_territoire;libelle_
           "ventilation;modalite;numerateur;denominateur;valeur;unite;secret")
 
 
+# Writing a month's whole export folder (a file and a workbook per territory) is the
+# slow tier's.
+SLOW = pytest.mark.slow
+
+
 @pytest.fixture
 def con(warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """The test warehouse with the catalog and an empty `indicators.indicator_values`."""
@@ -54,6 +59,7 @@ def zoning_files(con: duckdb.DuckDBPyConnection) -> set[str]:
         "SELECT level, territory_code FROM ref.territories").fetchall()}
 
 
+@SLOW
 def test_a_month_without_values_is_exported_with_headers_only(con, tmp_path: Path):
     manifest = export_period(con, MARCH, tmp_path / "exports")
     folder = tmp_path / "exports" / "2024-03"
@@ -70,6 +76,7 @@ def test_a_month_without_values_is_exported_with_headers_only(con, tmp_path: Pat
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["2024-03"]
 
 
+@SLOW
 def test_a_failed_export_keeps_the_previous_folder_and_leaves_no_tmp(
     con, tmp_path: Path, monkeypatch
 ):
@@ -90,6 +97,7 @@ def test_a_failed_export_keeps_the_previous_folder_and_leaves_no_tmp(
     assert len(before["files"]) + 1 == sum(1 for p in folder.rglob("*") if p.is_file())
 
 
+@SLOW
 def test_rewriting_a_month_swaps_folders_instead_of_emptying_the_published_one(
     con, tmp_path: Path, monkeypatch
 ):
@@ -136,6 +144,7 @@ def deliver(con, operator: str, month: str, extract: str, shas: list[str], statu
            status=status, loaded_at=datetime(2024, 12, 1, hour))
 
 
+@SLOW
 def test_the_manifest_lists_the_current_version_of_every_loaded_delivery(con, tmp_path: Path):
     add_values(con, [count("CAP_REGISTERED", "NAT", "FR", 100)])
     deliver(con, "FT", "2024-03", "registrations", ["a" * 64], "accepted", 1)
@@ -156,6 +165,7 @@ def test_the_manifest_lists_the_current_version_of_every_loaded_delivery(con, tm
     assert manifest["source_deliveries"][2]["source_file"] == "FT/2024-03/registrations_0.csv"
 
 
+@SLOW
 def test_every_territory_of_the_zoning_gets_its_file_with_its_parents(con, tmp_path: Path):
     add_values(con, [count("CAP_REGISTERED", "NAT", "FR", 900),
                      count("CAP_REGISTERED", "REG", "11", 300),
@@ -181,6 +191,7 @@ def test_every_territory_of_the_zoning_gets_its_file_with_its_parents(con, tmp_p
     assert rows["territoires/DEP_33.csv"] == 1
 
 
+@SLOW
 def test_only_months_with_a_delivery_are_published(warehouse, tmp_path: Path):
     """Nothing loaded: a publication writes the snapshot and no export folder. Then a
     delivery of March only: asked for January to March, March alone is computed and
