@@ -217,4 +217,4 @@ def test_only_months_with_a_delivery_are_published(warehouse, tmp_path: Path):
     assert "no delivery loaded for 2024-01, 2024-02: skipped" in messages
     second = release(warehouse, paths, asked, lambda _: None)
     assert second.periods == [MARCH]
-    assert sorted(p.name for p in paths.exports.iterdir()) == ["2024-03"]
+    assert sorted(p.name for p in paths.exports.iterdir()) == ["2024-03", "site"]

@@ -18,6 +18,7 @@ plotly's offline bundle, shipped by the `plotly` package and written once into
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -493,10 +494,15 @@ def _definitions_page(ctx: _Context, latest: Month) -> str:
 
 
 def write_site(con: duckdb.DuckDBPyConnection, month_folders: dict[str, Path],
-               out: Path) -> dict:
+               out: Path, previous: Path | None = None, rebuild_from: str | None = None
+               ) -> dict:
     """Build the whole site into `out` (a fresh folder) from the export folders of
     `month_folders` ('YYYY-MM' → folder) and the snapshot `con` (read only); returns what
-    it wrote (months, pages, bytes)."""
+    it wrote (months, pages, bytes).
+
+    A month's pages read only that month and earlier ones: with a `previous` site, the
+    months before `rebuild_from` are linked from it rather than written again, so a
+    monthly publication does not rebuild the whole history."""
     if not month_folders:
         raise SiteError("no exported month to build the site from")
     months = [_read_month(k, Path(f)) for k, f in sorted(month_folders.items())]
@@ -506,6 +512,12 @@ def write_site(con: duckdb.DuckDBPyConnection, month_folders: dict[str, Path],
     pages = 0
     for month in months:
         folder = out / month.key
+        kept = previous / month.key if previous is not None else None
+        if (kept is not None and rebuild_from is not None and month.key < rebuild_from
+                and kept.is_dir()):
+            shutil.copytree(kept, folder, copy_function=_link_or_copy)
+            pages += len(month.nodes)
+            continue
         folder.mkdir()
         figures = MonthFigures(_values(month), ctx.indicators)
         rows = _MonthRows(figures, ctx.geo, {i.code: i.unit for i in ctx.indicators})
@@ -521,6 +533,14 @@ def write_site(con: duckdb.DuckDBPyConnection, month_folders: dict[str, Path],
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return {"months": [m.key for m in months], "latest": latest.key,
             "territory_pages": pages, "bytes": size}
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    """A hard link where the file system allows one (the old site is deleted after)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def exported_months(exports: Path) -> dict[str, Path]:

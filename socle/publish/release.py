@@ -231,9 +231,11 @@ def _write_site(
     """The committee site over every exported month, the staged folders in place of the
     published ones they replace; None when no month is exported."""
     months = {**exported_months(paths.exports), **{f.name: f for f in folders}}
-    if not months:
-        return None
-    write_site(snap, months, stage.root / "site")
+    previous = paths.exports / "site"
+    if not months or (not folders and previous.is_dir()):
+        return None  # nothing new to show: the published site stays
+    write_site(snap, months, stage.root / "site", previous=previous,
+               rebuild_from=min((f.name for f in folders), default=None))
     return stage.root / "site"
 
 
