@@ -2,7 +2,8 @@
 
 Every delivery goes through the same steps: discover → read (format, encoding, separator)
 → header rules (may reject the delivery) → parse and pseudonymise → pandera rules (row
-reasons) → duplicates → publish atomically (replacing the slice) and audit.
+reasons) → duplicates → load atomically (replacing the slice) and audit. Publication, to
+analysts and committees, comes later (socle/publish/).
 """
 
 from socle.ingest.audit import accounting_errors

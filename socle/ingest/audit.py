@@ -75,13 +75,13 @@ _WHERE_COLUMNS = {"operator": "operator", "month": "delivery_month", "extract": 
 
 
 def _latest_attempts(
-    con: duckdb.DuckDBPyConnection, *, published_only: bool, where: dict[str, object]
+    con: duckdb.DuckDBPyConnection, *, loaded_only: bool, where: dict[str, object]
 ) -> dict[tuple[str, date, str], _Attempt]:
-    """(operator, month, extract) → each slice's latest attempt, or its latest published
+    """(operator, month, extract) → each slice's latest attempt, or its latest loaded
     (accepted/partial) one. One query for a
     whole landing run; `where` narrows it to given operator, month and extract values."""
     cond = "".join(f" AND {_WHERE_COLUMNS[k]} = ?" for k in where)
-    among = "status IN ('accepted', 'partial')" if published_only else "true"
+    among = "status IN ('accepted', 'partial')" if loaded_only else "true"
     rows = con.execute(
         f"""
         WITH latest AS (
@@ -106,7 +106,7 @@ def all_current_hashes(
 ) -> dict[tuple[str, date, str], dict[str, str]]:
     """(operator, month, extract) → {source_file: sha256} of every slice's current version."""
     return {k: v.hashes for k, v in
-            _latest_attempts(con, published_only=True, where=where).items()}
+            _latest_attempts(con, loaded_only=True, where=where).items()}
 
 
 def latest_rejections(
@@ -119,12 +119,12 @@ def latest_rejections(
     environment (`retry`) are left out: fixing the environment must be enough.
     """
     return {k: (a.hashes, a.message) for k, a in
-            _latest_attempts(con, published_only=False, where=where).items()
+            _latest_attempts(con, loaded_only=False, where=where).items()
             if a.status == "rejected" and not a.retry}
 
 
 def accounting_errors(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every way the published rows disagree with the audit of current deliveries (empty = ok).
+    """Every way the loaded rows disagree with the audit of current deliveries (empty = ok).
 
     Checks rows_read = loaded + quarantined + duplicate for every audit row, and, per file of
     each slice's current version, the actual staging and quarantine row counts; rows in

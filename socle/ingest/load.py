@@ -86,7 +86,7 @@ class DeliveryResult:
 
     @property
     def changed(self) -> bool:
-        """True when the published tables changed (accepted or partial)."""
+        """True when the loaded tables changed (accepted or partial)."""
         return self.status in ("accepted", "partial")
 
     def describe(self) -> str:
@@ -213,7 +213,7 @@ def _reject_unloadable(
     con: duckdb.DuckDBPyConnection, delivery: Delivery, result: DeliveryResult,
     validated: PendingDelivery, why: str, hashes: dict[str, str], loaded_at: datetime,
 ) -> None:
-    """Reject a delivery of which no row would load; nothing published, the slice keeps its
+    """Reject a delivery of which no row would load; nothing loaded, the slice keeps its
     current version. As for any rejected delivery (CONTRACT §5), the audit rows count the
     rows read and nothing else; the message gives the reasons and their counts."""
     try:

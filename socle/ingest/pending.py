@@ -86,9 +86,9 @@ class PendingDelivery:
     def nothing_loads_message(self) -> str | None:
         """Why the delivery must be rejected when rows were read and none would load, else None.
 
-        Publishing it would replace the slice's current version with nothing (March hires
+        Loading it would replace the slice's current version with nothing (March hires
         dropped in the April folder, FT registrations without categories): a failed delivery
-        never damages what was published before.
+        never damages what was loaded before.
         """
         read = self.total("rows_read")
         if not read or self.total("rows_loaded"):
