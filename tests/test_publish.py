@@ -112,7 +112,6 @@ def _socle_run_killed_at(paths: Paths, target: str, call: int = 1, workers: int 
 KILL_POINTS = {
     "ingestion": ("socle.ingest.load:ingest_delivery", 20),
     "computation": ("socle.indicators.engine:_run_indicator", 5),
-    "export": ("socle.publish.release:_export_one", 2),
     "publication": ("socle.publish.release:swap_in", 2),
 }
 
