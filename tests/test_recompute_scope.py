@@ -95,6 +95,11 @@ def values(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute("FROM indicators.indicator_values ORDER BY ALL").fetchall()
 
 
+# The scenarios on `world` ingest and compute eight months, then recompute everything to
+# compare (2-6 s each): the slow tier's.
+SCENARIO = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """January to August delivered and computed; the folder holds `landing/`, `socle.duckdb`."""
@@ -147,6 +152,7 @@ def assert_same_as_full_recomputation(con: duckdb.DuckDBPyConnection) -> None:
     assert incremental == values(con)
 
 
+@SCENARIO
 def test_a_new_month_recomputes_itself_and_the_months_looking_back_to_it(world):
     con, landing, calls = world
     deliver(landing, "2024-09", "registrations",
@@ -166,6 +172,7 @@ def test_a_new_month_recomputes_itself_and_the_months_looking_back_to_it(world):
     assert recompute(con) == [] and calls == []
 
 
+@SCENARIO
 def test_a_corrected_old_start_recomputes_from_the_first_loaded_month(world):
     con, landing, calls = world
     rows = base_registrations("2024-08")
@@ -184,6 +191,7 @@ def test_a_corrected_old_start_recomputes_from_the_first_loaded_month(world):
     assert band == "24m+"
 
 
+@SCENARIO
 def test_a_correction_in_a_month_a_later_one_restates_changes_nothing(world):
     """The engine reads each spell's latest delivered version: correcting R1 in March's
     slice, which April to August restate, moves no number."""
@@ -198,6 +206,7 @@ def test_a_correction_in_a_month_a_later_one_restates_changes_nothing(world):
     assert_same_as_full_recomputation(con)
 
 
+@SCENARIO
 def test_a_spell_removed_recomputes_from_its_old_start(world):
     con, landing, calls = world
     # A spell begun in June, delivered late in August's snapshot...
@@ -216,6 +225,7 @@ def test_a_spell_removed_recomputes_from_its_old_start(world):
     assert_same_as_full_recomputation(con)
 
 
+@SCENARIO
 def test_a_spell_left_out_of_its_latest_slice_falls_back_to_the_one_before(world):
     """June's snapshot ended R2; a corrected June without R2 leaves May's open R2 as its
     latest version: only the end moved, from June 20 (the earlier end: open is none)."""
@@ -228,6 +238,7 @@ def test_a_spell_left_out_of_its_latest_slice_falls_back_to_the_one_before(world
     assert_same_as_full_recomputation(con)
 
 
+@SCENARIO
 def test_a_changed_end_recomputes_from_the_earlier_end(world):
     con, landing, calls = world
     rows = base_registrations("2024-06")
@@ -240,6 +251,7 @@ def test_a_changed_end_recomputes_from_the_earlier_end(world):
     assert_same_as_full_recomputation(con)
 
 
+@SCENARIO
 def test_a_late_event_recomputes_from_its_month(world):
     con, landing, calls = world
     deliver(landing, "2024-04", "hires", [hire("H9", 6, "2024-04-11")])
