@@ -6,24 +6,12 @@ import math
 
 import polars as pl
 
-BREAKDOWNS_FR = {
-    "total": "ensemble",
-    "operator": "operateur",
-    "sex": "sexe",
-    "age_band": "tranche_age",
-    "education": "niveau_diplome",
-    "allowance": "allocation",
-    "disabled_worker": "travailleur_handicape",
-    "qpv": "residence_qpv",
-    "zrr": "residence_zrr",
-    "seniority": "anciennete_inscription",
-    "category": "categorie",
-    "pathway_type": "type_parcours",
-    "exit_reason": "motif_sortie",
-    "action_type": "type_action",
-    "diagnostic": "diagnostic",
-    "registration": "inscription",
-}
+from socle.indicators.vocabulary import vocabulary
+
+# Breakdown and unit codes of the export files: sql/indicators/vocabulary.toml.
+BREAKDOWNS_FR = {"total": "ensemble",
+                 **{b.name: b.export for b in vocabulary().breakdowns}}
+# Values are written in French where they are words (codes such as `ARE` or `A` stay).
 MODALITIES_FR = {
     "total": "ensemble",
     "true": "oui",
@@ -35,14 +23,7 @@ MODALITIES_FR = {
     "infra_bac": "infra_bac",
     "sup_bac": "sup_bac",
 }
-UNITS_FR = {
-    "persons": "personnes",
-    "rate": "taux",
-    "days": "jours",
-    "pathways": "parcours",
-    "offers": "offres",
-    "answers": "reponses",
-}
+UNITS_FR = {unit: words["export"] for unit, words in vocabulary().units.items()}
 
 
 def translate(column: str, mapping: dict[str, str]) -> pl.Expr:

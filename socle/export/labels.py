@@ -8,79 +8,34 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.codes import CATEGORIES, OPERATORS
-from socle.export.french import BREAKDOWNS_FR
+from socle.export.french import BREAKDOWNS_FR, MODALITIES_FR
 from socle.indicators.catalog import BREAKDOWNS, load_catalog
+from socle.indicators.vocabulary import vocabulary
 
-FAMILIES_FR = {"capture": "Captation", "delivery": "Accompagnement",
-               "performance": "Performance"}
+FAMILIES_FR = vocabulary().families
 LEVELS_FR = {"NAT": "France", "REG": "Région", "DEP": "Département",
              "BASSIN": "Comité local pour l'emploi"}
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre")
-UNIT_LABELS = {"persons": "personnes", "pathways": "parcours", "rate": "taux",
-            "days": "jours (médiane)"}
+UNIT_LABELS = {unit: words["label_fr"] for unit, words in vocabulary().units.items()}
 SECRET = "s"
 SECRET_LEGEND = "secret statistique"
 ABSENT = "–"
 
-BREAKDOWN_LABELS = {
-    "ensemble": "Ensemble",
-    "operateur": "Opérateur",
-    "sexe": "Sexe",
-    "tranche_age": "Tranche d'âge",
-    "niveau_diplome": "Niveau de formation",
-    "allocation": "Allocation perçue",
-    "travailleur_handicape": "Travailleur handicapé",
-    "residence_qpv": "Résident en QPV",
-    "residence_zrr": "Résident en ZRR",
-    "anciennete_inscription": "Ancienneté d'inscription",
-    "categorie": "Catégorie France Travail",
-    "type_parcours": "Type de parcours",
-    "motif_sortie": "Motif de sortie",
-    "type_action": "Type d'action",
-    "diagnostic": "Diagnostic antérieur",
-    "inscription": "Inscription antérieure",
-}
+# Keyed by export codes (`tranche_age`, `inconnu`): sql/indicators/vocabulary.toml's
+# labels, its values written as the export files write them.
+BREAKDOWN_LABELS = {"ensemble": "Ensemble",
+                    **{b.export: b.label_fr for b in vocabulary().breakdowns}}
 _YES_NO = {"oui": "Oui", "non": "Non", "inconnu": "Inconnu"}
 _COMMON = {**_YES_NO, "aucune": "Aucune"}
-_EXIT_REASONS = {
-    "EMPLOI": "Reprise d'emploi", "FORMATION": "Entrée en formation",
-    "NON_RENOUVELLEMENT": "Non-renouvellement de la demande", "RADIATION": "Radiation",
-    "ARRET_RECHERCHE": "Arrêt de recherche", "DEMENAGEMENT": "Déménagement",
-    "AUTRE": "Autre motif",
-}
-_PATHWAY_TYPES = {
-    "SUIVI": "Suivi", "GUIDE": "Guidé", "RENFORCE": "Renforcé", "GLOBAL": "Global",
-    "INTENSIF": "Intensif", "SOCIAL": "Social", "CEJ": "Contrat d'engagement jeune (CEJ)",
-}
-_ACTION_TYPES = {"FORMATION": "Formation", "IMMERSION": "Immersion professionnelle"}
 
 
 # Per breakdown, its modalities in reading order with their labels; unknown ones follow,
 # alphabetically, and `inconnu`/`aucune` always come last.
 MODALITY_LABELS: dict[str, dict[str, str]] = {
     "ensemble": {"ensemble": "Ensemble"},
-    "operateur": dict(OPERATORS),
-    "sexe": {"F": "Femmes", "M": "Hommes"},
-    "tranche_age": {"<26": "Moins de 26 ans", "26-49": "26 à 49 ans", "50+": "50 ans ou plus",
-                    "inconnu": "Inconnu"},
-    "niveau_diplome": {"infra_bac": "Inférieur au bac", "bac": "Bac",
-                       "sup_bac": "Supérieur au bac", "inconnu": "Inconnu"},
-    "allocation": {"ARE": "ARE", "ASS": "ASS", "RSA": "RSA", "AAH": "AAH", "CEJ": "CEJ",
-                   "aucune": "Aucune"},
-    "travailleur_handicape": _YES_NO,
-    "residence_qpv": _YES_NO,
-    "residence_zrr": _YES_NO,
-    "anciennete_inscription": {"<6m": "Moins de 6 mois", "6-11m": "6 à 11 mois",
-                               "12-23m": "12 à 23 mois", "24m+": "24 mois ou plus"},
-    "categorie": {**{c: f"Catégorie {c}" for c in CATEGORIES},
-                  "aucune": "Inscription hors France Travail"},
-    "type_parcours": _PATHWAY_TYPES,
-    "motif_sortie": _EXIT_REASONS,
-    "type_action": _ACTION_TYPES,
-    "diagnostic": {"aucune": "Sans diagnostic antérieur"},
-    "inscription": {"aucune": "Sans inscription antérieure"},
+    **{b.export: {MODALITIES_FR.get(value, value): label for value, label in b.modalities}
+       for b in vocabulary().breakdowns},
 }
 _LAST = ("inconnu", "aucune")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from socle.config import SQL_DIR
+from socle.indicators.vocabulary import vocabulary
 
 CATALOG_PATH = SQL_DIR / "indicators" / "catalog.toml"
 # Shared denominators of rates (`denominator = "<name>"`): sql/populations/<name>.sql.
@@ -21,14 +22,13 @@ def population_path(name: str) -> Path:
     """The SQL file of population `name` (its units, read as the view eng_pop_<name>)."""
     return POPULATIONS_DIR / f"{name}.sql"
 
-FAMILIES = ("capture", "delivery", "performance")
+FAMILIES = tuple(vocabulary().families)
 AGGREGATIONS = ("count", "rate", "median")
-UNITS = ("persons", "pathways", "rate", "days")
-# Breakdowns the shared roll-up knows (CONTRACT §4), besides 'total'.
-BREAKDOWNS = (
-    "operator", "sex", "age_band", "education", "allowance", "disabled_worker", "qpv", "zrr",
-    "seniority", "category", "pathway_type", "exit_reason", "action_type",
-)
+UNITS = tuple(vocabulary().units)
+# Breakdowns the shared roll-up knows (CONTRACT §4), besides 'total': sql/indicators/
+# vocabulary.toml, which also names the slices indicator files emit.
+BREAKDOWNS = vocabulary().names
+SLICES = tuple(b.name for b in vocabulary().breakdowns)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _REQUIRED = ("code", "family", "unit", "label_fr", "definition_fr", "aggregation", "sql_file")
 
@@ -107,9 +107,10 @@ def parse_indicator(entry: dict, position: int = 1) -> Indicator:
     clash = set(ind.slices) & {"total", *ind.breakdowns}
     if clash:
         problems.append(f"slices {sorted(clash)} also listed as breakdowns (or 'total')")
-    bad = [s for s in ind.slices if not _NAME.match(s)]
+    bad = [s for s in ind.slices if s not in SLICES]
     if bad:
-        problems.append(f"slice names {bad} are not lowercase identifiers")
+        problems.append(f"slices {bad} are not in sql/indicators/vocabulary.toml (its "
+                        "breakdowns, or an entry with source = \"slice\")")
     if ind.months_after < 0:
         problems.append("months_after < 0")
     if ind.looks_back_months < 0:

@@ -7,32 +7,14 @@ from pathlib import Path
 
 from socle.config import PROJECT_ROOT
 from socle.indicators.catalog import Indicator, load_catalog
+from socle.indicators.vocabulary import vocabulary
 
 DOCS_PATH = PROJECT_ROOT / "docs" / "indicators.md"
 
-_FAMILIES = {"capture": "Captation", "delivery": "Accompagnement",
-             "performance": "Performance"}
-_UNITS = {"persons": "personnes", "pathways": "parcours", "rate": "taux",
-          "days": "jours (médiane)"}
 _AGG = {
     "count": "dénombrement d'unités distinctes (valeur = numérateur)",
     "rate": "taux recalculé à chaque niveau : numérateur / dénominateur",
     "median": "médiane exacte à chaque niveau (dénominateur = nombre d'unités)",
-}
-_BREAKDOWNS = {
-    "operator": "opérateur (une personne compte sous chaque opérateur qui la suit)",
-    "sex": "sexe", "age_band": "tranche d'âge (<26, 26-49, 50+)",
-    "education": "niveau de formation (infra_bac, bac, sup_bac, unknown)",
-    "allowance": "allocation (ARE, ASS, RSA, AAH, CEJ, none ; chaque allocation perçue)",
-    "disabled_worker": "travailleur handicapé (yes, no, unknown)",
-    "qpv": "résident QPV (yes, no, unknown)", "zrr": "résident ZRR (yes, no, unknown)",
-    "seniority": "ancienneté d'inscription (<6m, 6-11m, 12-23m, 24m+)",
-    "category": ("catégorie France Travail (A à G) de l'inscription qui donne le territoire "
-                 "; none si celle-ci n'est pas une inscription FT"),
-    "pathway_type": "type de parcours", "exit_reason": "motif de sortie",
-    "action_type": "type d'action (FORMATION, IMMERSION)",
-    "diagnostic": "parcours sans diagnostic antérieur (none)",
-    "registration": "diagnostics sans inscription antérieure (none)",
 }
 
 # Choices where the data contract is silent, published with the definitions.
@@ -139,9 +121,12 @@ def render(indicators: list[Indicator]) -> str:
         "| code | famille | libellé | unité |",
         "|---|---|---|---|",
     ]
+    words = vocabulary()
+    families = words.families
+    units = {k: v["label_fr"] for k, v in words.units.items()}
     for ind in indicators:
-        out.append(f"| `{ind.code}` | {_FAMILIES[ind.family]} | {ind.label_fr} | "
-                   f"{_UNITS[ind.unit]} |")
+        out.append(f"| `{ind.code}` | {families[ind.family]} | {ind.label_fr} | "
+                   f"{units[ind.unit]} |")
     for ind in indicators:
         out += [
             "",
@@ -149,8 +134,8 @@ def render(indicators: list[Indicator]) -> str:
             "",
             ind.definition_fr,
             "",
-            f"- Famille : {_FAMILIES[ind.family]}",
-            f"- Unité : {_UNITS[ind.unit]}",
+            f"- Famille : {families[ind.family]}",
+            f"- Unité : {units[ind.unit]}",
             f"- Agrégation : {_AGG[ind.aggregation]}",
         ]
         if ind.months_after:
@@ -162,7 +147,7 @@ def render(indicators: list[Indicator]) -> str:
         extra = [*ind.breakdowns, *ind.slices]
         if extra:
             out.append("- Ventilations : " + " ; ".join(
-                f"`{b}` ({_BREAKDOWNS.get(b, b)})" for b in extra))
+                f"`{b}` ({words.breakdown(b).definition_fr})" for b in extra))
         out.append(f"- Calcul : `sql/indicators/{ind.sql_file}`")
     return "\n".join(out) + "\n"
 

@@ -16,9 +16,10 @@ import duckdb
 
 from schemas.codes import EXTRACTS
 from socle.indicators.catalog import Indicator, load_catalog, population_path
+from socle.indicators.vocabulary import vocabulary
 from socle.months import add_months, month_end, month_start
 from socle.reference import zoning_year
-from socle.warehouse import read_sql, run_script, split_statements, transaction
+from socle.warehouse import read_sql, split_statements, transaction
 
 OUTPUT_DDL = """
 CREATE TABLE IF NOT EXISTS indicators.indicator_values (
@@ -34,9 +35,10 @@ CREATE TABLE IF NOT EXISTS indicators.indicator_values (
     unit VARCHAR NOT NULL
 )"""
 
-# Shared tables built on demand, the first time an indicator file names them, after the
-# shared tables they read: computing CAP_REGISTERED alone reads no pathway or event. A
-# table without a script of its own (None) is built by the script of what it needs.
+# What indicator files read (README, "Adding an indicator"), built on demand the first
+# time a file names it, after what it reads: computing CAP_REGISTERED alone reads no
+# pathway or event. A name without a script of its own (None) is made by the script of
+# what it needs (eng_placed, a macro of prepare.sql, reads eng_terr).
 # Spells (registrations, pathways, offers) are taken in their latest delivered version;
 # events (diagnostics, hires, actions, answers) all: an event extract holds the events
 # dated in its delivery month (ingestion checks it), so one id in two months' deliveries
@@ -46,8 +48,13 @@ SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "eng_reg": ("engine/input_reg.sql", ()),
     "eng_reg_multi": (None, ("eng_reg",)),
     "eng_terr": ("engine/input_terr.sql", ("eng_reg",)),
+    "eng_placed": (None, ("eng_terr",)),
     "eng_stock": ("engine/stock.sql", ("eng_reg", "eng_terr")),
+    "eng_stock_end": (None, ("eng_stock",)),
+    "eng_stock_prev_end": (None, ("eng_stock",)),
     "eng_path": ("engine/input_path.sql", ()),
+    "eng_in_pathway": ("engine/in_pathway.sql", ("eng_path",)),
+    "eng_in_pathway_by_operator": (None, ("eng_in_pathway",)),
     "eng_diag": ("engine/input_diag.sql", ()),
     "eng_hires": ("engine/input_hires.sql", ()),
     "eng_actions": ("engine/input_actions.sql", ()),
@@ -55,32 +62,82 @@ SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "eng_offers": ("engine/input_offers.sql", ()),
 }
 
-# Columns an indicator file may yield (sql/engine/facts.sql declares their types).
-FACT_COLUMNS = (
-    "period", "commune_code", "num", "breakdown", "breakdown_value", "operator", "sex",
-    "age_band", "education", "allowance", "disabled_worker", "qpv", "zrr", "seniority",
-    "category", "pathway_type", "exit_reason", "action_type", "attr",
-)
+# Columns an indicator file may yield (sql/engine/facts.sql declares their types): a
+# column per breakdown of the vocabulary, and `profile` for those it stands for.
+FACT_COLUMNS = ("period", "commune_code", "num", "slice", "slice_value",
+                *vocabulary().names, "profile")
 
 # Breakdown columns counted on their own (a grouping set of the facts each): the roll-up
-# never needs them together, and counting every combination of them with the attributes
-# made ~4x as many rows (the national stock: 7.5M instead of 1.9M). The other columns
-# (attr, and those it stands for) are counted together: `attr` is decoded after counting.
-OWN_SET_COLUMNS = ("age_band", "seniority", "exit_reason", "action_type", "pathway_type")
+# never needs them together, and counting every combination of them with the profile
+# would multiply the rows. The profile and its columns are counted together.
+OWN_SET_COLUMNS = vocabulary().counted_alone
 
 # The national stock (~40M person-months) lives in a scratch database file (attached as
 # `eng_work`, found by name through the search path), not in a temporary table: DuckDB
-# compresses tables written to a database file (dictionary strings, bit-packed dates and
-# ids) but not temporary ones, and the stock only fits the memory limit compressed. Every
-# other working table is temporary: writing into a database file costs about as much
-# whether or not it compresses, more than the smaller tables save (at 6M persons the whole
-# catalog took 130 s with them in the scratch database, 104-106 s without; peak RSS
-# 3.6 GB either way, DuckDB evicting temporary data to its spill files when needed).
+# compresses tables written to a database file but not temporary ones, and the stock
+# only fits the memory limit compressed. Every other working table is temporary: writing
+# into a database file costs more than the smaller tables save (docs/performance.md).
 WORK_CATALOG = "eng_work"
 # Below this many registration rows the stock fits the memory limit uncompressed: an
-# in-memory scratch database skips the cost of writing it into a file (measured when every
-# working table lived there: 32 s instead of 44 s for the whole catalog at 1M persons).
+# in-memory scratch database skips the cost of writing it into a file.
 IN_MEMORY_MAX_ROWS = 10_000_000
+
+def _profile_sql() -> dict[str, Callable[[list[str]], str]]:
+    """What the engine's SQL placeholders stand for, written from the vocabulary: the
+    profile's columns (`__PROFILE__`, `__PROFILE(x)__` with an alias), the person
+    attributes among them (`__ATTRIBUTES__`), their types, key, null tests and so on."""
+    words = vocabulary()
+    types = {b.name: b.sql_type for b in words.breakdowns}
+    profile, attributes = words.profile, words.person_attributes
+
+    def columns(names: tuple[str, ...]) -> Callable[[list[str]], str]:
+        return lambda a: ", ".join(f"{a[0]}.{c}" if a else c for c in names)
+
+    return {
+        "PROFILE": columns(profile),
+        "ATTRIBUTES": columns(attributes),
+        "PROFILE_DDL": lambda _a: ", ".join(f"{c} {types[c]}" for c in profile),
+        "PROFILE_NULLS": lambda _a: ", ".join(f"NULL::{types[c]} AS {c}" for c in profile),
+        "PROFILE_ALL_NULL": lambda _a: " AND ".join(f"{c} IS NULL" for c in profile),
+        "PROFILE_KEY": lambda a: "{" + ", ".join(f"'{c}': {a[0]}.{c}" for c in profile) + "}",
+        "PROFILE_COALESCE": lambda a: ", ".join(
+            f"coalesce({a[0]}.{c}, {a[1]}.{c}) AS {c}" for c in profile),
+        "FACT_DDL": lambda _a: ",\n    ".join(
+            f"{b.name} {b.sql_type}" for b in words.breakdowns if b.source != "slice"),
+    }
+
+
+_PLACEHOLDER = re.compile(r"__([A-Z_]+?)(?:\(([\w, ]+)\))?__")
+
+
+def _render(sql: str, **values: str) -> str:
+    """An engine script with the placeholders of its code (not of its comments) filled in:
+    the vocabulary's (above), or `values` (an indicator's own SQL is inserted as is)."""
+    written = _profile_sql()
+
+    def fill(m: re.Match[str]) -> str:
+        name, args = m.group(1), [a.strip() for a in (m.group(2) or "").split(",") if a]
+        if name in written:
+            return written[name](args)
+        if name in values:
+            return values[name]
+        raise ValueError(f"unknown placeholder {m.group(0)} in an engine script")
+
+    lines = []
+    for line in sql.splitlines():
+        code, dashes, comment = line.partition("--")
+        lines.append(_PLACEHOLDER.sub(fill, code) + dashes + comment)
+    return "\n".join(lines)
+
+
+def _run(con: duckdb.DuckDBPyConnection, script: str, params: dict | None = None,
+         **values: str) -> None:
+    """Run engine script `sql/<script>`, rendered, statement by statement, binding the
+    named parameters each statement uses."""
+    for stmt in split_statements(_render(read_sql(script), **values)):
+        used = {k: v for k, v in (params or {}).items() if f"${k}" in stmt}
+        con.execute(stmt, used or None)
+
 
 def loaded_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Delivery months present in any staging table."""
@@ -156,7 +213,7 @@ def _build_shared(con: duckdb.DuckDBPyConnection, table: str, built: set[str]) -
     for dep in needs:
         _build_shared(con, dep, built)
     if script is not None:
-        run_script(con, script)
+        _run(con, script)
     built.add(table)
 
 
@@ -177,26 +234,53 @@ def _fact_columns(
 
 def _grouping(columns: list[str]) -> tuple[str, str]:
     """GROUP BY clause of the facts and the expression naming each row's grouping set
-    (`gset`): one set for the attributes ('attr'), one per column counted on its own, one
-    for slice rows ('slice'). `num` is in every set: a median's histograms count values."""
-    base = ["period", "num", "cell", *(["breakdown"] if "breakdown" in columns else [])]
+    (`gset`): one set for the profile and its columns ('profile'), one per column counted
+    on its own, one for slice rows ('slice'). `num` is in every set: a median's histograms
+    count values."""
+    base = ["period", "num", "area", *(["slice"] if "slice" in columns else [])]
     own = [c for c in columns if c in OWN_SET_COLUMNS]
-    together = [c for c in columns if c not in {*base, *own, "breakdown_value"}]
+    together = [c for c in columns if c not in {*base, *own, "slice_value"}]
     sets = [base + together] + [base + [c] for c in own]
-    if "breakdown_value" in columns:
-        sets.append(base + ["breakdown_value"])
+    if "slice_value" in columns:
+        sets.append(base + ["slice_value"])
     if len(sets) == 1:
-        return "ALL", "'attr'"
+        return "ALL", "'profile'"
 
     def expr(c: str) -> str:  # as in facts.sql's SELECT
-        return "coalesce(m.cell, 0)" if c == "cell" else f"f.{c}"
+        return "coalesce(m.area, 0)" if c == "area" else f"f.{c}"
 
     whens = [f"WHEN grouping(f.{c}) = 0 THEN '{c}'" for c in own]
-    if "breakdown_value" in columns:
-        whens.append("WHEN grouping(f.breakdown_value) = 0 THEN 'slice'")
+    if "slice_value" in columns:
+        whens.append("WHEN grouping(f.slice_value) = 0 THEN 'slice'")
     group_by = "GROUPING SETS (" + ", ".join(
         "(" + ", ".join(expr(c) for c in s) + ")" for s in sets) + ")"
-    return group_by, f"CASE {' '.join(whens)} ELSE 'attr' END"
+    return group_by, f"CASE {' '.join(whens)} ELSE 'profile' END"
+
+
+def _branches(breakdowns: list[str]) -> str:
+    """explode.sql's branch of each breakdown: a profile column is read from the decoded
+    profile counts, another from its own grouping set of the facts; a list column puts a
+    unit under each of its values."""
+    words = vocabulary()
+    out = []
+    for name in breakdowns:
+        if words.breakdown(name).source == "slice":
+            continue
+        if name in words.profile:
+            source, n, d = "eng_profile_facts", "n", "d"
+        else:
+            source, n, d = (f"eng_facts WHERE gset = '{name}' AND slice IS NULL",
+                            "num * units", "units")
+        if words.breakdown(name).many:
+            out.append(
+                f"SELECT period, area, '{name}', v, val, sum(n), sum(d)\n"
+                f"FROM (SELECT period, area, val, {n} AS n, {d} AS d,\n"
+                f"             unnest(coalesce({name}, ['unknown'])) AS v\n"
+                f"      FROM {source})\nGROUP BY ALL")
+        else:
+            out.append(f"SELECT period, area, '{name}', coalesce({name}, 'unknown'), val, "
+                       f"sum({n}), sum({d})\nFROM {source} GROUP BY ALL")
+    return "".join(f"UNION ALL\n{b}\n" for b in out)
 
 
 def _build_for(con: duckdb.DuckDBPyConnection, sql: str, built: set[str]) -> None:
@@ -235,28 +319,23 @@ def _count_facts(
     con: duckdb.DuckDBPyConnection, label: str, sql: str, kind: str,
     breakdowns: list[str], slices: list[str], months_after: int,
 ) -> None:
-    """Facts of `sql` (placed in territorial cells, stored counted), then their counts per
-    (period, cell, breakdown, value) in `eng_cells`: the indicator file stays one plain
-    SELECT, the engine does the rest."""
+    """Facts of `sql` (placed in areas, stored counted), then their counts per (period,
+    area, breakdown, value) in `eng_counts`: the indicator file stays one plain SELECT, the
+    engine does the rest."""
     columns = _fact_columns(con, label, sql, breakdowns)
     group_by, gset = _grouping(columns)
-    facts = (read_sql("engine/facts.sql").replace("__INDICATOR__", sql)
-             .replace("__COLUMNS__", ", ".join(f"f.{c}" for c in columns))
-             .replace("__GROUP_BY__", group_by).replace("__GSET__", gset)
-             .replace("__VAL__", "num" if kind == "median" else "NULL::DOUBLE"))
-    for stmt in split_statements(facts):
-        con.execute(stmt, {"months_after": months_after} if "$months_after" in stmt
-                    else None)
-    run_script(con, "engine/explode.sql",
-               {"breakdowns": ["total", *breakdowns], "slices": slices})
+    _run(con, "engine/facts.sql", {"months_after": months_after}, INDICATOR=sql,
+         COLUMNS=", ".join(f"f.{c}" for c in columns), GROUP_BY=group_by, GSET=gset,
+         VAL="num" if kind == "median" else "NULL::DOUBLE")
+    _run(con, "engine/explode.sql", {"slices": slices}, BRANCHES=_branches(breakdowns))
 
 
-def _population_cells(
+def _population_counts(
     con: duckdb.DuckDBPyConnection, name: str, breakdowns: list[str], built: set[str]
 ) -> str:
-    """The counts of population `name` per (period, cell, breakdown, value), computed once
+    """The counts of population `name` per (period, area, breakdown, value), computed once
     per run for every rate sharing it (`breakdowns`: theirs together)."""
-    table = f"eng_popcells_{name}"
+    table = f"eng_popcounts_{name}"
     if table not in built:
         _build_population(con, name, built)
         # The population's fact columns: it may carry others (pid, dates) for the rates
@@ -266,7 +345,7 @@ def _population_cells(
         _count_facts(con, f"populations/{name}.sql",
                      f"SELECT {', '.join(facts)} FROM eng_pop_{name}", "sum", breakdowns,
                      [], 0)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM eng_cells")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM eng_counts")
         built.add(table)
     return table
 
@@ -286,26 +365,26 @@ def _run_indicator(
         "unit": ind.unit,
     }
     if ind.denominator:
-        cells = _population_cells(con, ind.denominator,
-                                  population_breakdowns[ind.denominator], built)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW eng_denominator AS FROM {cells}")
+        counts = _population_counts(con, ind.denominator,
+                                    population_breakdowns[ind.denominator], built)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW eng_denominator AS FROM {counts}")
     _count_facts(con, ind.sql_file, sql, kind, list(ind.breakdowns), list(ind.slices),
                  ind.months_after)
     if ind.denominator:
-        run_script(con, "engine/add_denominator.sql", {
+        _run(con, "engine/add_denominator.sql", {
             **params,
             "slice_values": [{"breakdown": b, "value": v}
                              for b, values in ind.slice_values for v in values],
         })
         _check_within_population(con, ind)
-    run_script(con, f"engine/rollup_{kind}.sql", params)
+    _run(con, f"engine/rollup_{kind}.sql", params)
 
 
 def _check_within_population(con: duckdb.DuckDBPyConnection, ind: Indicator) -> None:
     """A numerator unit outside the population would make a rate above 1 somewhere."""
     over = con.execute(
-        "SELECT period, breakdown, breakdown_value FROM eng_cells "
-        "GROUP BY period, cell, breakdown, breakdown_value HAVING sum(n) > sum(d) LIMIT 1"
+        "SELECT period, breakdown, breakdown_value FROM eng_counts "
+        "GROUP BY period, area, breakdown, breakdown_value HAVING sum(n) > sum(d) LIMIT 1"
     ).fetchall()
     if over:
         period, breakdown, value = over[0]
@@ -346,7 +425,7 @@ def compute_indicators(
     try:
         with _work_catalog(con):
             _create_periods(con, periods)
-            run_script(con, "engine/prepare.sql")
+            _run(con, "engine/prepare.sql")
             con.execute("CREATE OR REPLACE TEMP TABLE eng_out AS "
                         "SELECT * FROM indicators.indicator_values LIMIT 0")
             say(f"indicators: inputs ready for {len(periods)} months "

@@ -1,9 +1,8 @@
 -- eng_reg: built by the engine the first time an indicator file names it.
 -- Latest delivered version of each spell or event (operator + id): the row of the latest
 -- delivery month. A delivery (operator, month) is replaced whole on reload, so within one
--- operator and month there is one version; `loaded_at` never decides. Picking the row id
--- by a narrow aggregate and fetching the rows by id is several times faster than a window
--- over the wide rows.
+-- operator and month there is one version; `loaded_at` never decides. The row id is picked
+-- by a narrow aggregate and the rows fetched by id: a window over the wide rows is slower.
 CREATE OR REPLACE TEMP TABLE eng_l_reg AS
 SELECT r.* FROM staging.registrations r
 SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.registrations
@@ -12,7 +11,9 @@ SEMI JOIN (SELECT arg_max(rowid, delivery_month) AS rid FROM staging.registratio
 -- Persons not mapped yet get the next integer ids.
 INSERT INTO eng_pid FROM eng_new_pids('eng_l_reg');
 
--- Registration spells with the person attributes already coded as breakdown values.
+-- Registration spells with the person attributes already coded as breakdown values: one
+-- column per breakdown of sql/indicators/vocabulary.toml with source "registration", named
+-- after it (the engine carries them with the person as their `profile`).
 -- `first_idx`..`last_idx`: the months (eng_month_idx) at whose end the spell is active,
 -- so stocks expand spells over integer months instead of range-joining dates.
 CREATE OR REPLACE TEMP TABLE eng_reg AS
@@ -47,7 +48,10 @@ SELECT
     CASE r.qpv_resident WHEN true THEN 'yes' WHEN false THEN 'no' ELSE 'unknown' END AS qpv,
     CASE coalesce(r.zrr_resident, c.zrr) WHEN true THEN 'yes' WHEN false THEN 'no'
         ELSE 'unknown' END AS zrr,
-    CASE WHEN r.operator = 'FT' THEN coalesce(r.category, 'unknown') END AS ft_category,
+    -- That of an FT spell; a spell of another operator gives none (CONTRACT §4: the
+    -- attributes are those of the spell giving the territory).
+    CASE WHEN r.operator = 'FT' THEN coalesce(r.category, 'unknown') ELSE 'none' END
+        AS category,
     eng_month_idx(r.registration_date) AS first_idx,
     CASE WHEN r.exit_date IS NULL THEN 2147483647 ELSE eng_month_idx(r.exit_date) - 1 END
         AS last_idx
@@ -60,8 +64,6 @@ LEFT JOIN ref.communes c ON c.commune_code = coalesce(h.commune_code, r.commune_
 DROP TABLE temp.eng_l_reg;
 
 -- Persons with several spells (few): a person with one spell is their own territory, so
--- stocks and territory spells group only these. Counted on the integer id (counting spells
--- per 64-character person_id, joined back on it, took 1.6 s of 3.9 s for the national
--- registrations).
+-- stocks and territory spells group only these. Counted on the integer id.
 CREATE OR REPLACE TEMP TABLE eng_reg_multi AS
 SELECT pid FROM eng_reg GROUP BY pid HAVING count(*) > 1;

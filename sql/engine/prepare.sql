@@ -17,8 +17,7 @@ SELECT DISTINCT ref_date, eng_month_idx(ref_date) AS ref_idx FROM (
 
 -- Person ids as integers: joins, windows and distinct counts on 64-char hex strings cost
 -- several times more than on BIGINT. Each input script maps the persons it brings. The
--- mapping is temporary: compressing 64-char random hex strings saves little and cost
--- twice as long (2.1 s instead of 1.1 s for the national registrations' 4.5M persons).
+-- mapping is temporary: random hex strings barely compress, and compressing them is slow.
 CREATE OR REPLACE TEMP TABLE eng_pid (person_id VARCHAR, pid BIGINT);
 
 -- The persons of table `tbl` not mapped yet, with the next integer ids
@@ -29,8 +28,8 @@ FROM (SELECT DISTINCT person_id FROM query_table(tbl) WHERE person_id IS NOT NUL
 ANTI JOIN eng_pid USING (person_id);
 
 -- Communes as an enum of the reference's codes (two bytes a row, not a string): the
--- national stock is written ~2 s faster (4.9 s -> 3.1 s for its 40M rows) and read faster,
--- and placing units in cells joins on a small integer. A code the reference does not know
+-- national stock is written and read faster, and placing units in areas joins on a small
+-- integer. A code the reference does not know
 -- becomes null, which places the unit as an unknown commune does: national level only.
 CREATE OR REPLACE TEMP TYPE eng_commune_type AS ENUM (
     SELECT DISTINCT commune_code FROM ref.communes WHERE commune_code IS NOT NULL ORDER BY 1
@@ -38,8 +37,8 @@ CREATE OR REPLACE TEMP TYPE eng_commune_type AS ENUM (
 CREATE OR REPLACE TEMP MACRO eng_commune(code) AS TRY_CAST(code AS eng_commune_type);
 
 -- Sets of codes (a person's operators at a date) as bit masks: grouping spells on the
--- bit_or of an integer is several times faster than on list_sort(list_distinct(list(code)))
--- (the national multi-operator stock: 1.0 s instead of 4.9 s). eng_bits(codes): a bit
+-- bit_or of an integer is several times faster than on list_sort(list_distinct(list(code))).
+-- eng_bits(codes): a bit
 -- per distinct code of the list; eng_bit_sets(masks, codes): the sorted codes of each
 -- distinct mask of the list, to decode the masks once per set after grouping.
 CREATE OR REPLACE TEMP MACRO eng_bits(codes) AS TABLE
@@ -55,11 +54,11 @@ FROM (SELECT DISTINCT unnest(masks) AS mask) s
 JOIN eng_bits(codes) b ON s.mask & b.bit <> 0
 GROUP BY s.mask;
 
--- Territorial cells: communes grouped by the set of territories they belong to in a
--- zoning year (région, département, committee). Facts are counted per (period, cell) in
--- small hash tables, then each level is a sum over cells: exact, because a unit sits in
--- one commune, hence one cell, per period. Cell 0: unknown commune or no territory
--- (national level only).
+-- Areas: communes grouped by the set of territories they belong to in a zoning year
+-- (région, département, committee). Facts are counted per (period, area) in small hash
+-- tables, then each level is a sum over areas: exact, because a unit sits in one commune,
+-- hence one area, per period. Area 0: unknown commune or no territory (national level
+-- only).
 CREATE OR REPLACE TABLE eng_work.eng_commune_terr AS
 WITH years AS (SELECT DISTINCT coalesce(zoning_year, -1) AS zy FROM eng_periods)
 SELECT y.zy, eng_commune(c.commune_code) AS commune_code, 'REG' AS level,
@@ -73,65 +72,67 @@ SELECT b.zoning_year, eng_commune(b.commune_code), 'BASSIN', b.bassin_code
 FROM ref.bassins b JOIN years y ON y.zy = b.zoning_year
 WHERE b.bassin_code IS NOT NULL AND eng_commune(b.commune_code) IS NOT NULL;
 
-CREATE OR REPLACE TABLE eng_work.eng_cellmap AS
-SELECT zy, commune_code, dense_rank() OVER (ORDER BY sig) AS cell
+CREATE OR REPLACE TABLE eng_work.eng_area_of AS
+SELECT zy, commune_code, dense_rank() OVER (ORDER BY sig) AS area
 FROM (SELECT zy, commune_code,
              list(level || ':' || territory_code ORDER BY level, territory_code) AS sig
       FROM eng_commune_terr GROUP BY zy, commune_code);
 
-CREATE OR REPLACE TABLE eng_work.eng_cellterr AS
-SELECT DISTINCT m.cell, t.level, t.territory_code
-FROM eng_cellmap m JOIN eng_commune_terr t USING (zy, commune_code)
+CREATE OR REPLACE TABLE eng_work.eng_area_territories AS
+SELECT DISTINCT m.area, t.level, t.territory_code
+FROM eng_area_of m JOIN eng_commune_terr t USING (zy, commune_code)
 UNION ALL
-SELECT cell, 'NAT', 'FR' FROM (SELECT DISTINCT cell FROM eng_cellmap UNION SELECT 0);
+SELECT area, 'NAT', 'FR' FROM (SELECT DISTINCT area FROM eng_area_of UNION SELECT 0);
 
--- Operator and attribute combinations (`attr`) of territory spells (operator null) and of
--- the stock: sql/engine/input_terr.sql and stock.sql add theirs when built; empty until
--- then, so the roll-up's decoding of `attr` works for every indicator.
-CREATE OR REPLACE TABLE eng_work.eng_attr (
-    attr INTEGER, operator VARCHAR[], sex VARCHAR, education VARCHAR, allowance VARCHAR[],
-    disabled_worker VARCHAR, qpv VARCHAR, zrr VARCHAR, category VARCHAR
-);
+-- Profiles: the combinations of a unit's operators and its person's attributes (the
+-- breakdowns of sql/indicators/vocabulary.toml with source "registration"), numbered.
+-- Territory spells (operator null) and the stock carry one integer, `profile`, instead of
+-- those columns: they take few combinations, and one integer per row is several times
+-- cheaper to write, group and read than eight strings and lists. The roll-up decodes it
+-- after counting. sql/engine/input_terr.sql and stock.sql add their combinations when
+-- built; the table is empty until then, so decoding works for every indicator.
+-- (__PROFILE__ and the like are filled in by the engine from the vocabulary.)
+CREATE OR REPLACE TABLE eng_work.eng_profiles (profile INTEGER, __PROFILE_DDL__);
 
--- The operator and attribute combination of row `r` (a table alias): eng_attr's key.
--- Compared with IS NOT DISTINCT FROM, null fields match (territory spells: no operator).
-CREATE OR REPLACE TEMP MACRO eng_attr_key(r) AS {
-    'operator': r.operator, 'sex': r.sex, 'education': r.education,
-    'allowance': r.allowance, 'disabled_worker': r.disabled_worker, 'qpv': r.qpv,
-    'zrr': r.zrr, 'category': r.category
-};
+-- The profile of row `r` (a table alias), compared with IS NOT DISTINCT FROM: null fields
+-- match (territory spells: no operator).
+CREATE OR REPLACE TEMP MACRO eng_profile_key(r) AS __PROFILE_KEY(r)__;
 
--- The combinations of table `tbl` not in eng_attr yet, with the next integers
--- (`INSERT INTO eng_attr FROM eng_new_attrs('eng_terr_wide')`).
-CREATE OR REPLACE TEMP MACRO eng_new_attrs(tbl) AS TABLE
-SELECT (SELECT coalesce(max(attr), 0) FROM eng_attr) + row_number() OVER () AS attr, n.*
-FROM (SELECT DISTINCT operator, sex, education, allowance, disabled_worker, qpv, zrr,
-             category FROM query_table(tbl)) n
-ANTI JOIN eng_attr a ON eng_attr_key(a) IS NOT DISTINCT FROM eng_attr_key(n);
+-- The combinations of table `tbl` not numbered yet, with the next integers
+-- (`INSERT INTO eng_profiles FROM eng_new_profiles('eng_terr_wide')`).
+CREATE OR REPLACE TEMP MACRO eng_new_profiles(tbl) AS TABLE
+SELECT (SELECT coalesce(max(profile), 0) FROM eng_profiles) + row_number() OVER ()
+           AS profile, n.*
+FROM (SELECT DISTINCT __PROFILE__ FROM query_table(tbl)) n
+ANTI JOIN eng_profiles a ON eng_profile_key(a) IS NOT DISTINCT FROM eng_profile_key(n);
 
--- The rows of table `tbl` with their operator and attribute columns replaced by `attr`.
-CREATE OR REPLACE TEMP MACRO eng_with_attr(tbl) AS TABLE
-SELECT t.* EXCLUDE (operator, sex, education, allowance, disabled_worker, qpv, zrr,
-                   category), a.attr
+-- The rows of table `tbl` with their profile columns replaced by `profile`.
+CREATE OR REPLACE TEMP MACRO eng_with_profile(tbl) AS TABLE
+SELECT t.* EXCLUDE (__PROFILE__), a.profile
 FROM query_table(tbl) t
-JOIN eng_attr a ON eng_attr_key(a) IS NOT DISTINCT FROM eng_attr_key(t);
+JOIN eng_profiles a ON eng_profile_key(a) IS NOT DISTINCT FROM eng_profile_key(t);
 
 -- The other way round, for the roll-up: the rows of `tbl` (facts or their counts) with the
--- columns `attr` stands for filled in; a column the row carries itself wins.
-CREATE OR REPLACE TEMP MACRO eng_decode_attr(tbl) AS TABLE
-SELECT f.* EXCLUDE (operator, sex, education, allowance, disabled_worker, qpv, zrr,
-                   category),
-       coalesce(f.operator, a.operator) AS operator, coalesce(f.sex, a.sex) AS sex,
-       coalesce(f.education, a.education) AS education,
-       coalesce(f.allowance, a.allowance) AS allowance,
-       coalesce(f.disabled_worker, a.disabled_worker) AS disabled_worker,
-       coalesce(f.qpv, a.qpv) AS qpv, coalesce(f.zrr, a.zrr) AS zrr,
-       coalesce(f.category, a.category) AS category
-FROM query_table(tbl) f LEFT JOIN eng_attr a USING (attr);
+-- columns `profile` stands for filled in; a column the row carries itself wins.
+CREATE OR REPLACE TEMP MACRO eng_decode_profile(tbl) AS TABLE
+SELECT f.* EXCLUDE (__PROFILE__), __PROFILE_COALESCE(f, a)__
+FROM query_table(tbl) f LEFT JOIN eng_profiles a USING (profile);
+
+-- A person's place at a date, for indicator files: each row of `units` (with columns
+-- `period`, `pid` and `ref_date`) with the commune of the person's territory spell at
+-- ref_date (sql/engine/input_terr.sql), their `profile` then, their `age_band` in the year
+-- of `period`, and `registered_since`, the date of the registration giving that territory
+-- (null, like the others, for a person with no registration by then: such a unit counts
+-- at the national level only, its attributes unknown).
+CREATE OR REPLACE TEMP MACRO eng_placed(units) AS TABLE
+SELECT u.*, t.commune_code, t.profile, eng_age_band(u.period, t.birth_year) AS age_band,
+       t.registration_date AS registered_since
+FROM query_table(units) u
+LEFT JOIN eng_terr t
+  ON u.pid = t.pid AND u.ref_date >= t.registration_date AND u.ref_date < t.until_date;
 
 -- Breakdown values computed from dates, as enums: one byte per stock row and fact, and a
--- cheaper key to group on (grouping the national stock's 37M person-months took ~20 %
--- less time than on the same values as strings). The roll-up reads them as strings.
+-- cheaper key to group on than strings. The roll-up reads them as strings.
 CREATE OR REPLACE TEMP TYPE eng_age_band_type AS ENUM ('<26', '26-49', '50+', 'unknown');
 CREATE OR REPLACE TEMP TYPE eng_seniority_type AS ENUM ('<6m', '6-11m', '12-23m', '24m+');
 

@@ -1,21 +1,20 @@
--- Histograms -> every level (cells added to their territories as for sums), then the
+-- Histograms -> every level (areas added to their territories as for sums), then the
 -- exact median from the cumulated counts: the value at rank (n + 1) / 2 and the one at
 -- rank n / 2 + 1 (the same for odd n), averaged. Denominator: every unit, valued or not.
 -- Territories and (breakdown, value) pairs are numbered first, and each histogram
 -- (period, territory, breakdown value) gets one integer, `g`: the per-territory histograms
--- (~6M rows for a national year of diagnostics) are then grouped, sorted and joined on it,
--- and each one's count is joined in rather than computed by a second window
--- (REA_DIAG_DELAY at 6M persons: 4.6 s with string keys and two windows, 3.6 s with three
--- small integer keys, ~2.9 s with one).
+-- (millions of rows for a national year of diagnostics) are then grouped, sorted and
+-- joined on that small key, and each one's count is joined in rather than computed by a
+-- second window.
 INSERT INTO eng_out
 WITH terr AS (
-    SELECT cell, level, territory_code,
+    SELECT area, level, territory_code,
            dense_rank() OVER (ORDER BY level, territory_code) AS tid
-    FROM eng_cellterr
+    FROM eng_area_territories
 ),
 bv AS (
     SELECT breakdown, breakdown_value, row_number() OVER () AS bvid
-    FROM (SELECT DISTINCT breakdown, breakdown_value FROM eng_cells)
+    FROM (SELECT DISTINCT breakdown, breakdown_value FROM eng_counts)
 ),
 -- g = (month index * nt + tid) * nb + bvid: distinct for distinct triples.
 sizes AS (
@@ -24,9 +23,9 @@ sizes AS (
 placed AS (
     SELECT (eng_month_idx(c.period)::BIGINT * s.nt + t.tid) * s.nb + b.bvid AS g, c.val,
            sum(c.d) AS c
-    FROM eng_cells c
+    FROM eng_counts c
     JOIN bv b USING (breakdown, breakdown_value)
-    JOIN terr t USING (cell)
+    JOIN terr t USING (area)
     CROSS JOIN sizes s
     GROUP BY ALL
 ),

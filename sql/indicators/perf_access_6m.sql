@@ -2,7 +2,7 @@
 -- (day r, which also places them: the population `inflow`, its denominator in the
 -- catalog): share with a hire dated from r to r + 6 calendar months inclusive. Published
 -- once M+6 is loaded (catalog: months_after = 6). Yields the cohort's hired persons.
-SELECT c.period, c.commune_code, 1 AS num, c.operator, c.attr, c.age_band
+SELECT c.period, c.commune_code, 1 AS num, c.operator, c.profile, c.age_band
 FROM eng_pop_inflow c
 SEMI JOIN eng_hires h
   ON h.pid = c.pid

@@ -16,13 +16,12 @@ starters AS (
     FROM eng_pop_stock_prev s
     JOIN started a ON a.period = s.period AND a.pid = s.pid
 )
-SELECT period, commune_code, 1 AS num, NULL AS breakdown, NULL AS breakdown_value,
-       attr, age_band, seniority
+SELECT period, commune_code, 1 AS num, profile, age_band, seniority
 FROM starters
-UNION ALL
--- A slice row counts in its slice only: no attributes to group it by.
-SELECT period, commune_code, 1, 'action_type', 'FORMATION', NULL, NULL, NULL
+UNION ALL BY NAME
+-- A slice row counts in its slice only.
+SELECT period, commune_code, 1 AS num, 'action_type' AS slice, 'FORMATION' AS slice_value
 FROM starters WHERE formation
-UNION ALL
-SELECT period, commune_code, 1, 'action_type', 'IMMERSION', NULL, NULL, NULL
+UNION ALL BY NAME
+SELECT period, commune_code, 1 AS num, 'action_type' AS slice, 'IMMERSION' AS slice_value
 FROM starters WHERE immersion

@@ -11,21 +11,18 @@ WITH previous AS (
         PARTITION BY pid, start_date ORDER BY pathway_id DESC, operator DESC) = 1
 ),
 started AS (
-    SELECT p.period, x.pid, x.operator, x.pathway_type, x.start_date
+    SELECT p.period, x.pid, x.operator, x.pathway_type, x.start_date AS ref_date
     FROM eng_path x
     JOIN eng_periods p ON x.start_date BETWEEN p.m_start AND p.m_end
 ),
 reoriented AS (
     SELECT s.*
     FROM started s
-    ASOF JOIN previous q ON s.pid = q.pid AND s.start_date > q.start_date
+    ASOF JOIN previous q ON s.pid = q.pid AND s.ref_date > q.start_date
     WHERE (q.operator <> s.operator OR q.pathway_type <> s.pathway_type)
       AND (q.end_date IS NULL
-           OR (q.end_date > s.start_date - INTERVAL 90 DAY AND q.end_date > q.start_date))
+           OR (q.end_date > s.ref_date - INTERVAL 90 DAY AND q.end_date > q.start_date))
 )
-SELECT u.period, t.commune_code, 1 AS num,
-       [u.operator] AS operator, [u.pathway_type] AS pathway_type,
-       t.attr, eng_age_band(u.period, t.birth_year) AS age_band
-FROM reoriented u
-LEFT JOIN eng_terr t
-  ON u.pid = t.pid AND u.start_date >= t.registration_date AND u.start_date < t.until_date
+SELECT period, commune_code, 1 AS num, [operator] AS operator,
+       [pathway_type] AS pathway_type, profile, age_band
+FROM eng_placed(reoriented)

@@ -4,21 +4,17 @@
 -- started before D1 does not end the wait, even if still active. Joins on the person with
 -- date windows as conditions: diagnostics and pathways are few, the stock is large.
 WITH first_diagnostic AS (
-    SELECT s.ref_date, s.pid, min(g.diagnostic_date) AS first_diagnostic
-    FROM eng_periods p
-    JOIN eng_stock s ON s.ref_date = p.m_end
+    SELECT s.period, s.pid, min(g.diagnostic_date) AS first_diagnostic
+    FROM eng_stock_end s
     JOIN eng_diag g
       ON g.pid = s.pid
      AND g.diagnostic_date >= s.last_registration_date
      AND g.diagnostic_date <= s.ref_date
-    GROUP BY s.ref_date, s.pid
+    GROUP BY s.period, s.pid
 )
-SELECT p.period, s.commune_code, 1 AS num,
-       s.attr, eng_age_band(p.period, s.birth_year) AS age_band,
-       s.seniority
-FROM eng_periods p
-JOIN eng_stock s ON s.ref_date = p.m_end
-JOIN first_diagnostic d ON d.ref_date = s.ref_date AND d.pid = s.pid
+SELECT s.period, s.commune_code, 1 AS num, s.profile, s.age_band, s.seniority
+FROM eng_stock_end s
+JOIN first_diagnostic d ON d.period = s.period AND d.pid = s.pid
 ANTI JOIN eng_path x
   ON x.pid = s.pid
  AND x.start_date >= d.first_diagnostic

@@ -1,6 +1,6 @@
-"""Facts carrying `attr` (the stock's or a territory spell's operators and attributes,
+"""Facts carrying `profile` (the stock's or a placed person's operators and attributes,
 decoded by the roll-up): hand-computed fixtures for indicator files that also yield some
-of those columns themselves."""
+of those columns themselves, reading the named attributes from eng_profiles."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from socle.indicators.catalog import parse_indicator
 JAN = d("2024-01-01")
 
 # Persons active at the end of the month, under a category of the file's own (the FT
-# category prefixed, 'not_FT' without one) instead of the one `attr` stands for; `num`:
+# category prefixed, 'not_FT' without one) instead of the one `profile` stands for; `num`:
 # days since the latest registration (for the median variant).
 OWN_CATEGORY_SQL = """
-SELECT p.period, s.commune_code, (s.ref_date - s.last_registration_date)::DOUBLE AS num, s.attr,
+SELECT s.period, s.commune_code, (s.ref_date - s.last_registration_date)::DOUBLE AS num,
+       s.profile,
        CASE WHEN x.category = 'none' THEN 'not_FT' ELSE 'FT_' || x.category END AS category
-FROM eng_periods p
-JOIN eng_stock s ON s.ref_date = p.m_end
-JOIN eng_attr x USING (attr)
+FROM eng_stock_end s
+JOIN eng_profiles x USING (profile)
 """
 
 
@@ -41,14 +41,14 @@ def _with_indicator(tmp_path: Path, code: str, aggregation: str) -> list[Indicat
 
 
 @pytest.mark.parametrize("aggregation", ["count", "median"])
-def test_own_column_wins_over_attr(warehouse, tmp_path: Path, aggregation):
+def test_own_column_wins_over_profile(warehouse, tmp_path: Path, aggregation):
     """End of January 2024 (2024-01-31).
     P1 FT category B since 2024-01-01 in Paris, sex F: 30 days, 'FT_B'.
     P2 ML since 2023-12-01 in Paris, sex M (no FT registration, category 'none'):
        61 days, 'not_FT'.
-    The file yields `attr` and its own `category`: the category breakdown is the file's
-    (as a fact's own `operator` wins over that of `attr`), sex and operator still come
-    from `attr`. Count: 1 under each; median: 30 under FT_B, 61 under not_FT.
+    The file yields `profile` and its own `category`: the category breakdown is the file's
+    (as a fact's own `operator` wins over that of `profile`), sex and operator still come
+    from `profile`. Count: 1 under each; median: 30 under FT_B, 61 under not_FT.
     """
     code = f"OWN_CATEGORY_{aggregation.upper()}"
     catalog = _with_indicator(tmp_path, code, aggregation)
