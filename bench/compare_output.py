@@ -32,6 +32,7 @@ COMPUTE = """
 import sys, duckdb
 from socle.indicators import compute_indicators
 con = duckdb.connect(sys.argv[1], config={"memory_limit": sys.argv[3]})
+con.execute("SET enable_progress_bar = false")
 compute_indicators(con, progress=None)
 con.execute("COPY (FROM indicators.indicator_values) TO '" + sys.argv[2] + "' (FORMAT parquet)")
 """

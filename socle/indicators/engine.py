@@ -214,7 +214,20 @@ def _build_shared(con: duckdb.DuckDBPyConnection, table: str, built: set[str]) -
         _build_shared(con, dep, built)
     if script is not None:
         _run(con, script)
+    if table == "eng_reg":
+        _check_person_attributes(con)
     built.add(table)
+
+
+def _check_person_attributes(con: duckdb.DuckDBPyConnection) -> None:
+    """Every person attribute of the vocabulary is a column of eng_reg: said plainly here,
+    rather than as a binder error in a script that carries it."""
+    columns = set(con.sql("FROM eng_reg LIMIT 0").columns)
+    missing = [a for a in vocabulary().person_attributes if a not in columns]
+    if missing:
+        raise ValueError(
+            f"sql/indicators/vocabulary.toml: breakdowns {missing} have source "
+            "\"registration\" but sql/engine/input_reg.sql yields no column of that name")
 
 
 def _fact_columns(
