@@ -54,7 +54,7 @@ SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "eng_stock_prev_end": (None, ("eng_stock",)),
     "eng_path": ("engine/input_path.sql", ()),
     "eng_in_pathway": ("engine/in_pathway.sql", ("eng_path",)),
-    "eng_in_pathway_by_operator": (None, ("eng_in_pathway",)),
+    "eng_in_pathway_by_operator": ("engine/in_pathway_by_operator.sql", ("eng_in_pathway",)),
     "eng_diag": ("engine/input_diag.sql", ()),
     "eng_hires": ("engine/input_hires.sql", ()),
     "eng_actions": ("engine/input_actions.sql", ()),
