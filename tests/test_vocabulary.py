@@ -7,7 +7,7 @@ import pytest
 
 from socle.export.french import BREAKDOWNS_FR
 from socle.indicators.catalog import BREAKDOWNS, UNITS
-from socle.indicators.engine import FACT_COLUMNS, OWN_SET_COLUMNS
+from socle.indicators.sqlgen import FACT_COLUMNS, OWN_SET_COLUMNS
 from socle.indicators.vocabulary import VocabularyError, _breakdown, vocabulary
 
 
