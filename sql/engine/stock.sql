@@ -87,16 +87,12 @@ DROP TABLE temp.eng_stock_multi;
 -- over the M-1 stock), each with `period` = M, their territory's commune and their profile
 -- at that date, their age band in M's year, their seniority and the date of their latest
 -- registration.
-CREATE OR REPLACE TEMP VIEW eng_stock_end AS
+CREATE OR REPLACE TEMP MACRO eng_stock_at(month_before) AS TABLE
 SELECT p.period, s.ref_date, s.pid, s.commune_code, s.profile,
        eng_age_band(p.period, s.birth_year) AS age_band, s.seniority,
        s.last_registration_date
 FROM eng_periods p
-JOIN eng_stock s ON s.ref_date = p.m_end;
+JOIN eng_stock s ON s.ref_date = CASE WHEN month_before THEN p.prev_end ELSE p.m_end END;
 
-CREATE OR REPLACE TEMP VIEW eng_stock_prev_end AS
-SELECT p.period, s.ref_date, s.pid, s.commune_code, s.profile,
-       eng_age_band(p.period, s.birth_year) AS age_band, s.seniority,
-       s.last_registration_date
-FROM eng_periods p
-JOIN eng_stock s ON s.ref_date = p.prev_end;
+CREATE OR REPLACE TEMP VIEW eng_stock_end AS FROM eng_stock_at(false);
+CREATE OR REPLACE TEMP VIEW eng_stock_prev_end AS FROM eng_stock_at(true);
