@@ -23,11 +23,12 @@ dev: sync
 sync-quality: uv
 	$(UV) sync --frozen --extra quality
 
-# What CI runs: lint, types, then every test.
+# What CI runs: lint, types, then every test, the test modules spread over the cores (a
+# module stays in one process: its fixtures are built once).
 test: sync-quality
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen mypy
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest --numprocesses auto --dist loadfile
 
 # The edit loop: every test but those marked slow (they generate or ingest data sets).
 test-fast: sync-quality

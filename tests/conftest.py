@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,11 @@ from socle.staging import ensure_staging
 from socle.warehouse import connect
 
 NewWarehouse = Callable[[Path], duckdb.DuckDBPyConnection]
+
+# Months are exported in this process unless a test asks for more: `make test` already runs
+# the test modules on every core, and each export process would only add its start-up
+# (importing pandera, polars, DuckDB). tests/test_end_to_end.py keeps the parallel path.
+os.environ.setdefault("SOCLE_EXPORT_WORKERS", "1")
 
 
 @pytest.fixture(scope="session")

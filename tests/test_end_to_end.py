@@ -23,7 +23,9 @@ MONTHS = ("2024-01", "2024-03")
 def pipeline_run(tmp_path_factory: pytest.TempPathFactory):
     paths = Paths(tmp_path_factory.mktemp("socle"))
     truth = generate_landing(paths.landing, 1_500, MONTHS, seed=7, progress=None)
-    first = run_pipeline(paths, progress=lambda _: None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOCLE_EXPORT_WORKERS", "2")  # months exported in parallel processes
+        first = run_pipeline(paths, progress=lambda _: None)
     return paths, truth, first
 
 
