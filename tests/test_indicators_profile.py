@@ -68,3 +68,35 @@ def test_own_column_wins_over_profile(warehouse, tmp_path: Path, aggregation):
         assert cells(res, "2024-01", "NAT", "category") == {"FT_B": 30, "not_FT": 61}
         assert cells(res, "2024-01", "NAT", "sex") == {"F": 30, "M": 61}
         assert cells(res, "2024-01", "NAT", "operator") == {"FT": 30, "ML": 61}
+
+
+def _one_indicator(tmp_path: Path, sql: str, breakdowns: list[str]) -> list[Indicator]:
+    path = tmp_path / "probe.sql"
+    path.write_text(sql, encoding="utf-8")
+    return [parse_indicator({"code": "PROBE", "family": "capture", "unit": "persons",
+                             "aggregation": "count", "label_fr": "x", "definition_fr": "x",
+                             "breakdowns": breakdowns, "sql_file": str(path)})]
+
+
+def test_eng_placed_counts_a_unit_where_its_person_is_placed(warehouse, tmp_path: Path):
+    """A unit carrying a commune of its own (an answer's, in 2B) is placed where its
+    person is registered (Paris, 75): eng_placed's commune replaces the unit's."""
+    insert(warehouse, "registrations", "FT", "2024-01", [
+        reg("f1", 1, "2023-06-01", "75056")])
+    sql = """
+        WITH units AS (SELECT p.period, s.pid, p.m_end AS ref_date, '2B033' AS commune_code
+                       FROM eng_periods p, eng_stock_end s WHERE s.period = p.period)
+        SELECT period, commune_code, 1 AS num FROM eng_placed(units)"""
+    compute_indicators(warehouse, periods=[JAN], progress=None,
+                       catalog=_one_indicator(tmp_path, sql, []))
+    assert cells(results(warehouse, "PROBE"), "2024-01", "DEP") == {"75": 1}
+
+
+def test_a_published_breakdown_the_file_does_not_return_is_an_error(warehouse, tmp_path):
+    insert(warehouse, "registrations", "FT", "2024-01", [
+        reg("f1", 1, "2023-06-01", "75056")])
+    sql = "SELECT period, commune_code, 1 AS num, profile FROM eng_stock_end"
+    catalog = _one_indicator(tmp_path, sql, ["sex", "exit_reason"])
+    with pytest.raises(ValueError, match=r"probe.sql: publishes breakdowns \['exit_reason'\] "
+                                         r"but returns no column of that name"):
+        compute_indicators(warehouse, periods=[JAN], progress=None, catalog=catalog)

@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS indicators.indicator_values (
 # What indicator files read (README, "Adding an indicator"), built on demand the first
 # time a file names it, after what it reads: computing CAP_REGISTERED alone reads no
 # pathway or event. A name without a script of its own (None) is made by the script of
-# what it needs (eng_placed, a macro of prepare.sql, reads eng_terr).
+# what it needs (eng_stock_end by stock.sql), or is a macro of prepare.sql that reads it
+# (eng_placed reads eng_terr).
 # Spells (registrations, pathways, offers) are taken in their latest delivered version;
 # events (diagnostics, hires, actions, answers) all: an event extract holds the events
 # dated in its delivery month (ingestion checks it), so one id in two months' deliveries
@@ -174,12 +175,22 @@ def _fact_columns(
     con: duckdb.DuckDBPyConnection, label: str, sql: str, breakdowns: list[str]
 ) -> list[str]:
     """The fact columns an indicator file yields (besides its commune) and the roll-up
-    uses, so the stored facts hold those only; a column it does not know is an error."""
-    yielded = con.sql(f"SELECT * FROM (\n{sql}\n) LIMIT 0").columns
+    uses, so the stored facts hold those only; a column it does not know is an error, and
+    so is a breakdown it publishes but neither returns nor gets from `profile`."""
+    try:
+        yielded = con.sql(f"SELECT * FROM (\n{sql}\n) LIMIT 0").columns
+    except duckdb.Error as e:
+        raise ValueError(f"{label}: {e}") from e
     unknown = sorted(set(yielded) - set(FACT_COLUMNS))
     if unknown:
         raise ValueError(f"{label}: columns {unknown} are not fact columns "
                          f"(known: {', '.join(FACT_COLUMNS)})")
+    given = {*yielded, *(vocabulary().profile if "profile" in yielded else ())}
+    missing = [b for b in breakdowns if b not in given]
+    if missing:
+        raise ValueError(f"{label}: publishes breakdowns {missing} but returns no column "
+                         "of that name (nor `profile`, for the person's operators and "
+                         "attributes)")
     unused = {c for c in OWN_SET_COLUMNS if c not in breakdowns}
     keep = {"period", "num", *yielded} - {"commune_code"} - unused
     return [c for c in FACT_COLUMNS if c in keep]
@@ -226,9 +237,13 @@ def _count_facts(
     engine does the rest."""
     columns = _fact_columns(con, label, sql, breakdowns)
     group_by, gset = grouping(columns)
-    run_rendered(con, "engine/facts.sql", {"months_after": months_after}, INDICATOR=sql,
-         COLUMNS=", ".join(f"f.{c}" for c in columns), GROUP_BY=group_by, GSET=gset,
-         VAL="num" if kind == "median" else "NULL::DOUBLE")
+    try:
+        run_rendered(con, "engine/facts.sql", {"months_after": months_after},
+                     INDICATOR=sql, COLUMNS=", ".join(f"f.{c}" for c in columns),
+                     GROUP_BY=group_by, GSET=gset,
+                     VAL="num" if kind == "median" else "NULL::DOUBLE")
+    except duckdb.Error as e:  # name the file: the failing statement is the engine's
+        raise ValueError(f"{label}: {e}") from e
     run_rendered(con, "engine/explode.sql", {"slices": slices}, BRANCHES=branches(breakdowns))
 
 

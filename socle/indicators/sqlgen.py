@@ -24,7 +24,7 @@ FACT_COLUMNS = ("period", "commune_code", "num", "slice", "slice_value",
 OWN_SET_COLUMNS = vocabulary().counted_alone
 
 
-def _profile_sql() -> dict[str, Callable[[list[str]], str]]:
+def _placeholders() -> dict[str, Callable[[list[str]], str]]:
     """What the engine's SQL placeholders stand for, written from the vocabulary: the
     profile's columns (`__PROFILE__`, `__PROFILE(x)__` with an alias), the person
     attributes among them (`__ATTRIBUTES__`), their types, key, null tests and so on."""
@@ -55,7 +55,7 @@ _PLACEHOLDER = re.compile(r"__([A-Z_]+?)(?:\(([\w, ]+)\))?__")
 def render(sql: str, **values: str) -> str:
     """An engine script with the placeholders of its code (not of its comments) filled in:
     the vocabulary's (above), or `values` (an indicator's own SQL is inserted as is)."""
-    written = _profile_sql()
+    written = _placeholders()
 
     def fill(m: re.Match[str]) -> str:
         name, args = m.group(1), [a.strip() for a in (m.group(2) or "").split(",") if a]
@@ -73,7 +73,7 @@ def render(sql: str, **values: str) -> str:
 
 
 def run_rendered(con: duckdb.DuckDBPyConnection, script: str, params: dict | None = None,
-         **values: str) -> None:
+                 **values: str) -> None:
     """Run engine script `sql/<script>`, rendered, statement by statement, binding the
     named parameters each statement uses."""
     for stmt in split_statements(render(read_sql(script), **values)):

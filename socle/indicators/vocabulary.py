@@ -15,6 +15,8 @@ from socle.config import SQL_DIR
 
 VOCABULARY_PATH = SQL_DIR / "indicators" / "vocabulary.toml"
 SOURCES = ("registration", "unit", "slice")
+# Columns of an indicator file's facts that are not breakdowns.
+RESERVED = ("period", "commune_code", "num", "slice", "slice_value", "profile")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -37,7 +39,10 @@ class Vocabulary:
     families: dict[str, str]  # family → French label
 
     def breakdown(self, name: str) -> Breakdown:
-        return next(b for b in self.breakdowns if b.name == name)
+        for b in self.breakdowns:
+            if b.name == name:
+                return b
+        raise KeyError(f"breakdown {name!r} is not in {VOCABULARY_PATH}")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -72,16 +77,21 @@ def _breakdown(entry: dict) -> Breakdown:
                                          "source") if not entry.get(k)]
     if name and not _NAME.match(name):
         problems.append("name is not a lowercase identifier")
+    if name in RESERVED:
+        problems.append(f"name is a fact column of its own ({', '.join(RESERVED)})")
+    if "modalities_from" in entry and "modalities" in entry:
+        problems.append("modalities and modalities_from: give one")
     if entry.get("source") not in SOURCES:
         problems.append(f"source {entry.get('source')!r} not in {SOURCES}")
     many = bool(entry.get("many", False))
     if "modalities_from" in entry:
         listed = getattr(codes, entry["modalities_from"], None)
-        if not isinstance(listed, dict):
+        if not isinstance(listed, dict | tuple):
             problems.append(f"modalities_from: no code list {entry['modalities_from']} "
                             "in schemas/codes.py")
             listed = {}
-        modalities = dict(listed)
+        # A tuple of codes labels each value by itself.
+        modalities = dict(listed) if isinstance(listed, dict) else {c: c for c in listed}
     else:
         modalities = dict(entry.get("modalities", {}))
     if problems:

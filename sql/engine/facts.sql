@@ -29,9 +29,8 @@ CREATE OR REPLACE TABLE eng_work.eng_facts_in (
 -- (__COLUMNS__, filled in by the engine), counted per grouping set (__GROUP_BY__, `gset`
 -- names a row's set): the profile and its columns together ('profile'), each breakdown
 -- counted alone on its own, slice rows by (slice, value) ('slice'); `units` the units a
--- row stands for. Counting every column together would multiply the rows (the national
--- stock's person-months by four), and one row per unit costs several times as much to
--- write and read back. Every row keeps its `slice`: slice rows count in their slice
+-- row stands for. Counting every column together would multiply the rows, and one row
+-- per unit costs several times as much to write and read back. Every row keeps its `slice`: slice rows count in their slice
 -- only. The file runs once. Periods still waiting for later months ($months_after) are
 -- left out.
 CREATE OR REPLACE TEMP TABLE eng_facts_rows AS

@@ -88,7 +88,7 @@ SELECT area, 'NAT', 'FR' FROM (SELECT DISTINCT area FROM eng_area_of UNION SELEC
 -- breakdowns of sql/indicators/vocabulary.toml with source "registration"), numbered.
 -- Territory spells (operator null) and the stock carry one integer, `profile`, instead of
 -- those columns: they take few combinations, and one integer per row is several times
--- cheaper to write, group and read than eight strings and lists. The roll-up decodes it
+-- cheaper to write, group and read than their strings and lists. The roll-up decodes it
 -- after counting. sql/engine/input_terr.sql and stock.sql add their combinations when
 -- built; the table is empty until then, so decoding works for every indicator.
 -- (__PROFILE__ and the like are filled in by the engine from the vocabulary.)
@@ -123,11 +123,15 @@ FROM query_table(tbl) f LEFT JOIN eng_profiles a USING (profile);
 -- ref_date (sql/engine/input_terr.sql), their `profile` then, their `age_band` in the year
 -- of `period`, and `registered_since`, the date of the registration giving that territory
 -- (null, like the others, for a person with no registration by then: such a unit counts
--- at the national level only, its attributes unknown).
+-- at the national level only, its attributes unknown). These four replace any column of
+-- the same name `units` has: a unit counts where its person is placed. A profile from a
+-- territory spell has no operator: a file breaking down by operator returns its own.
 CREATE OR REPLACE TEMP MACRO eng_placed(units) AS TABLE
 SELECT u.*, t.commune_code, t.profile, eng_age_band(u.period, t.birth_year) AS age_band,
        t.registration_date AS registered_since
-FROM query_table(units) u
+FROM (SELECT COLUMNS(lambda c: c NOT IN ('commune_code', 'profile', 'age_band',
+                                          'registered_since'))
+      FROM query_table(units)) u
 LEFT JOIN eng_terr t
   ON u.pid = t.pid AND u.ref_date >= t.registration_date AND u.ref_date < t.until_date;
 

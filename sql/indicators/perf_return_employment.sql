@@ -6,6 +6,6 @@ WITH hired AS (
     FROM eng_hires h
     JOIN eng_periods p ON h.hire_date BETWEEN p.m_start AND p.m_end
 )
-SELECT s.* EXCLUDE (pid), 1 AS num
+SELECT s.period, s.commune_code, 1 AS num, s.profile, s.age_band, s.seniority
 FROM eng_pop_stock_prev s
 SEMI JOIN hired h ON h.period = s.period AND h.pid = s.pid
