@@ -21,7 +21,9 @@ import json
 import os
 import re
 import shutil
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.resources import files as package_files
 from pathlib import Path
 
@@ -37,6 +39,7 @@ from socle.export.labels import (
     breakdown_label,
     incomplete_warning,
     modality_label,
+    people_order,
 )
 from socle.export.site_html import (
     change,
@@ -49,10 +52,13 @@ from socle.export.site_html import (
     published_label,
     show,
     td,
+    tds,
 )
 from socle.export.tables import (
     HEADLINE,
+    NO_ROW,
     Cell,
+    Figure,
     Geography,
     Indicator,
     MonthFigures,
@@ -70,6 +76,8 @@ _CHART_NOTE = (
     "comparer les tendances ; leurs valeurs sont dans le tableau sous chaque graphique.</p>")
 LEVEL_FILES = ("NAT", "REG", "DEP", "BASSIN")
 _TERRITORY_FILE = re.compile(r"^territoires/([A-Z]+)_(.+)\.csv$")
+_CELL = ("indicateur", "ventilation", "modalite")
+_FIGURE_COLUMNS = (*_CELL, "niveau", "code_territoire", "valeur", "secret")
 
 
 class SiteError(ValueError):
@@ -85,7 +93,7 @@ class Month:
     manifest: dict
     nodes: tuple[Node, ...]  # territories with a file this month, in file order
 
-    @property
+    @cached_property
     def listed(self) -> set[str]:
         return {f["file"] for f in self.manifest.get("files", [])}
 
@@ -111,7 +119,8 @@ def _read_month(key: str, folder: Path) -> Month:
 
 
 def _values(month: Month, headline_only: bool = False) -> pl.DataFrame:
-    scan = pl.scan_parquet([month.folder / f"niveau_{lv}.parquet" for lv in LEVEL_FILES])
+    scan = pl.scan_parquet([month.folder / f"niveau_{lv}.parquet" for lv in LEVEL_FILES]
+                           ).select(_FIGURE_COLUMNS)
     if headline_only:
         scan = scan.filter(pl.col("ventilation") == HEADLINE[0])
     return scan.collect()
@@ -134,16 +143,41 @@ def _page_name(node: Node) -> str:
 
 
 class _Context:
-    """What every page of a build shares: catalog, geography, months and their headlines."""
+    """What every page of a build shares: catalog, geography, months and their headlines,
+    and the words of the catalog as HTML, written once."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, months: list[Month]) -> None:
         self.indicators: list[Indicator] = catalog(con)
         self.geo = Geography.from_frame(frame(con, "SELECT * FROM ref.territories"))
+        self.has_children = {p for p in self.geo.parents.values() if p is not None}
         self.months = months
         self.keys = [m.key for m in months]
         self.headlines = {m.key: MonthFigures(_values(m, headline_only=True), self.indicators)
                           for m in months}
         self.pages = {m.key: set(m.nodes) for m in months}
+        self.units = {i.code: i.unit for i in self.indicators}
+        self.counts = {i.code for i in self.indicators if i.aggregation == "count"}
+        self.family_labels = {i.family: esc(FAMILIES_FR.get(i.family, i.family))
+                              for i in self.indicators}
+        self.headline_heads, self.section_heads = {}, {}
+        for ind in self.indicators:
+            label, unit = esc(ind.label), esc(UNIT_LABELS.get(ind.unit, ind.unit))
+            self.headline_heads[ind.code] = (
+                f'<tr><th scope="row"><a href="#{ind.code}">{label}</a><td class="u">{unit}')
+            self.section_heads[ind.code] = (
+                f'<section class="ind" id="{ind.code}" aria-labelledby="t-{ind.code}">'
+                f'<h3 id="t-{ind.code}">{label}</h3>'
+                f'<p class="meta">{unit} · code {ind.code} · '
+                f'<a href="../definitions.html#{ind.code}">définition</a></p>\n')
+        self._breakdown_labels: dict[str, tuple[str, str]] = {}
+
+    def breakdown_labels(self, breakdown: str) -> tuple[str, str]:
+        """A breakdown's label, as text and as HTML."""
+        found = self._breakdown_labels.get(breakdown)
+        if found is None:
+            label = breakdown_label(breakdown)
+            found = self._breakdown_labels[breakdown] = (label, esc(label))
+        return found
 
     def earlier(self, key: str, months_back: int) -> str | None:
         """The month `months_back` calendar months before `key`, if loaded."""
@@ -194,53 +228,206 @@ def _column_heads(ctx: _Context, chain: list[Node]) -> str:
         f"{esc(LEVELS_FR.get(n[0], n[0]))}</span>" for n in chain)
 
 
-def _headline_table(ctx: _Context, month: str, chain: list[Node], figures: MonthFigures) -> str:
+@dataclass(frozen=True)
+class _Layout:
+    """The breakdown rows of a page: the cells any territory of its chain has a row for
+    (`cells`), the breakdown ones in reading order (`ids`), and per indicator the summary
+    of its table (its breakdowns' names, as HTML) and its breakdowns as (label as HTML,
+    first row, row after the last) ranges of `ids`."""
+
+    cells: set[int]
+    ids: list[int]
+    groups: dict[str, tuple[str, list[tuple[str, int, int]]]]
+
+
+class _MonthTables:
+    """One month's figures as its pages write them. Each published row's `<td>` is made
+    once, and a territory's `<td>`s joined to its parents' once per cell for territories
+    that have children: a département's appear on each of its committees' pages, France's
+    on every page. Cells are numbered in reading order (`cells`)."""
+
+    def __init__(self, ctx: _Context, month: Month) -> None:
+        self.ctx, self.month = ctx, month
+        published = _values(month)
+        # Reading order sorted on the month's distinct cells, not on its ~300,000 rows.
+        self.cells: list[Cell] = people_order(published.select(_CELL).unique()).rows()
+        codes = {c[0] for c in self.cells}
+        self.absent = {code: Figure(0.0, False) if code in codes else NO_ROW
+                       for code in ctx.counts}  # a count with no row is 0 once published
+        units = [ctx.units.get(c[0], "") for c in self.cells]
+        self.missing = [td(self.absent.get(c[0], NO_ROW), u)
+                        for c, u in zip(self.cells, units, strict=True)]
+        self.heads = [f"<tr><th>{esc(modality_label(c[1], c[2]))}" for c in self.cells]
+        self.breakdown = [c[1] != HEADLINE[0] for c in self.cells]
+        # Each indicator's breakdowns as ranges of cells (people_order keeps them together).
+        self.groups: dict[str, list[tuple[str, int, int]]] = {}
+        for i, (code, breakdown, _) in enumerate(self.cells):
+            if breakdown == HEADLINE[0]:
+                continue
+            ranges = self.groups.setdefault(code, [])
+            if ranges and ranges[-1][0] == breakdown and ranges[-1][2] == i:
+                ranges[-1] = (breakdown, ranges[-1][1], i + 1)
+            else:
+                ranges.append((breakdown, i, i + 1))
+
+        # Each row's <td>, written once per distinct (unit, value): counts repeat a lot.
+        numbered = published.join(
+            pl.DataFrame(self.cells, schema=_CELL, orient="row").with_row_index("cell")
+            .with_columns(unit=pl.Series(units, dtype=pl.String)),
+            on=_CELL, how="left", nulls_equal=True, maintain_order="left")
+        secret = pl.col("secret").eq_missing("oui")
+        shown = pl.concat([
+            part.with_columns(td=pl.Series(tds(part["valeur"].to_list(), unit), dtype=pl.String))
+            for (unit,), part in numbered.filter(~secret).select("unit", "valeur").unique()
+            .partition_by("unit", as_dict=True).items()
+        ] or [pl.DataFrame(schema={"unit": pl.String, "valeur": pl.Float64, "td": pl.String})])
+        numbered = numbered.join(shown, on=["unit", "valeur"], how="left", nulls_equal=True,
+                                 maintain_order="left").with_columns(
+            td=pl.when(secret).then(pl.lit(td(Figure(None, True), ""))).otherwise("td"))
+        self.tds: dict[Node, dict[int, str]] = {}
+        for level, code, ids, html in numbered.group_by(
+                "niveau", "code_territoire", maintain_order=True).agg("cell", "td").iter_rows():
+            self.tds[(level, code)] = dict(zip(ids, html, strict=True))
+        self.headlines: dict[Node, dict[str, Figure]] = {}
+        for level, code, ind, value, secret in published.filter(
+                (pl.col("ventilation") == HEADLINE[0]) & (pl.col("modalite") == HEADLINE[1])
+        ).select("niveau", "code_territoire", "indicateur", "valeur", "secret").iter_rows():
+            self.headlines.setdefault((level, code), {})[ind] = Figure(value, secret == "oui")
+
+        self.window = ctx.window(month.key)
+        self.window_labels = [esc(month_label(k)) for k in self.window]
+        self._window_figures = [ctx.headlines[k] for k in self.window]
+        self._layouts: dict[Node, _Layout] = {}
+        self._rows: dict[Node, list[str]] = {}
+        self._headline_tds: dict[tuple[Node, str], str] = {}
+        self._trend_tds: dict[tuple[Node, str], list[str]] = {}
+
+    def headline(self, node: Node, code: str) -> Figure:
+        found = self.headlines.get(node, {}).get(code)
+        return found if found is not None else self.absent.get(code, NO_ROW)
+
+    def layout(self, chain: list[Node]) -> _Layout:
+        """The breakdown rows of the page of `chain[0]`: the cells any territory of `chain`
+        has a row for. Usually a committee has none its département lacks, and shares its
+        département's layout."""
+        node = chain[0]
+        found = self._layouts.get(node)
+        if found is not None:
+            return found
+        own = self.tds.get(node, {})
+        up = self.layout(chain[1:]) if len(chain) > 1 else None
+        if up is not None and own.keys() <= up.cells:
+            found = up
+        else:
+            cells = up.cells.union(own) if up is not None else set(own)
+            breakdown = self.breakdown
+            ids = [i for i in sorted(cells) if breakdown[i]]
+            groups = {}
+            for code, ranges in self.groups.items():
+                shown = []  # (label, its HTML, first row, row after the last)
+                for brk, first, end in ranges:
+                    start = bisect_left(ids, first)
+                    stop = bisect_left(ids, end, start)
+                    if start < stop:
+                        shown.append((*self.ctx.breakdown_labels(brk), start, stop))
+                if shown:
+                    groups[code] = (esc(", ".join(g[0] for g in shown)),
+                                    [g[1:] for g in shown])
+            found = _Layout(cells, ids, groups)
+        if node in self.ctx.has_children:
+            self._layouts[node] = found
+        return found
+
+    def row_tds(self, node: Node, layout: _Layout) -> list[str]:
+        """For each row of `layout`, the `<td>`s of `node` and of every parent up to
+        France; kept for a territory's own layout, which its committees share."""
+        own_layout = self._layouts.get(node) is layout
+        if own_layout:
+            found = self._rows.get(node)
+            if found is not None:
+                return found
+        own, missing = self.tds.get(node, {}), self.missing
+        made = [own.get(i) or missing[i] for i in layout.ids]
+        parent = self.ctx.geo.parents.get(node)
+        if parent is not None:
+            made = list(map(str.__add__, made, self.row_tds(parent, layout)))
+        if own_layout:
+            self._rows[node] = made
+        return made
+
+    def headline_tds(self, node: Node, ind: Indicator) -> str:
+        """The headline `<td>`s of `node` and of every parent up to France."""
+        found = self._headline_tds.get((node, ind.code))
+        if found is None:
+            parent = self.ctx.geo.parents.get(node)
+            found = (td(self.headline(node, ind.code), ind.unit)
+                     + (self.headline_tds(parent, ind) if parent is not None else ""))
+            if node in self.ctx.has_children:
+                self._headline_tds[(node, ind.code)] = found
+        return found
+
+    def series(self, node: Node, code: str) -> list[Figure]:
+        """The territory's headline over the chart's months."""
+        return [f.headline(node, code) for f in self._window_figures]
+
+    def trend_tds(self, node: Node, ind: Indicator, own: list[Figure] | None = None
+                  ) -> list[str]:
+        """For each month of the chart, the `<td>`s of `node` and of every parent."""
+        found = self._trend_tds.get((node, ind.code))
+        if found is None:
+            unit = ind.unit
+            found = [td(f, unit) for f in
+                     (own if own is not None else self.series(node, ind.code))]
+            parent = self.ctx.geo.parents.get(node)
+            if parent is not None:
+                found = list(map(str.__add__, found, self.trend_tds(parent, ind)))
+            if node in self.ctx.has_children:
+                self._trend_tds[(node, ind.code)] = found
+        return found
+
+
+def _headline_table(ctx: _Context, tables: _MonthTables, chain: list[Node],
+                    column_heads: str) -> str:
     node = chain[0]
-    before = {n: ctx.earlier(month, n) for n in (1, 12)}
+    before = [ctx.headlines[k] if k else None
+              for k in (ctx.earlier(tables.month.key, n) for n in (1, 12))]
     width = 4 + len(chain)
     rows, family = [], None
     for ind in ctx.indicators:
         if ind.family != family:
             family = ind.family
             rows.append(f'<tr class="fam"><th colspan="{width}" scope="rowgroup">'
-                        f"{esc(FAMILIES_FR.get(family, family))}")
-        now = figures.headline(node, ind.code)
-        evolutions = "".join(
-            "<td>" + change(now, ctx.headlines[k].headline(node, ind.code) if k else None,
-                            ind.unit)
-            for k in before.values())
+                        f"{ctx.family_labels[family]}")
+        now = tables.headline(node, ind.code)
         rows.append(
-            f'<tr><th scope="row"><a href="#{ind.code}">{esc(ind.label)}</a>'
-            f'<td class="u">{esc(UNIT_LABELS.get(ind.unit, ind.unit))}'
-            + "".join(td(figures.headline(n, ind.code), ind.unit) for n in chain)
-            + evolutions)
+            ctx.headline_heads[ind.code] + tables.headline_tds(node, ind)
+            + "".join("<td>" + change(now, b.headline(node, ind.code) if b else None,
+                                      ind.unit)
+                      for b in before))
     return (
         '<table class="headline"><caption>Valeur du mois pour le territoire et ses '
         "territoires parents ; évolutions du territoire sur un mois et sur douze mois "
         "(quand ces mois sont chargés).</caption>\n<thead><tr>"
         '<th scope="col">Indicateur<th scope="col">Unité'
-        + _column_heads(ctx, chain)
+        + column_heads
         + '<th scope="col">Évolution sur 1 mois<th scope="col">Évolution sur 12 mois'
         "</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
     )
 
 
-def _trend(ctx: _Context, month: str, chain: list[Node], ind: Indicator) -> str:
+def _trend(tables: _MonthTables, chain: list[Node], names: list[str], ind: Indicator,
+           period: str, trend_heads: str) -> str:
     """The chart of one indicator over the last loaded months, its values as a table (the
     chart's source and its text alternative) and a one-sentence summary."""
-    window = ctx.window(month)
-    names = [ctx.geo.name(n) for n in chain]
-    series = {n: [ctx.headlines[k].headline(n, ind.code) for k in window] for n in chain}
-    body = "\n".join(
-        f"<tr><th>{esc(month_label(k))}"
-        + "".join(td(series[n][i], ind.unit) for n in chain)
-        for i, k in enumerate(window))
+    window = tables.window
+    own = tables.series(chain[0], ind.code)
+    body = "\n".join(f"<tr><th>{label}{cells}" for label, cells in zip(
+        tables.window_labels, tables.trend_tds(chain[0], ind, own), strict=True))
     # The text alternative: the territory's first and last published values (the table
     # below the chart has every value of every series).
-    shown = [(k, f) for k, f in zip(window, series[chain[0]], strict=True)
+    shown = [(k, f) for k, f in zip(window, own, strict=True)
              if not f.secret and f.value is not None]
-    secret = [month_label(k) for k, f in zip(window, series[chain[0]], strict=True)
-              if f.secret]
+    secret = [month_label(k) for k, f in zip(window, own, strict=True) if f.secret]
     summary = esc(names[0]) + " : "
     if not shown:
         summary += "aucune valeur publiée"
@@ -252,86 +439,61 @@ def _trend(ctx: _Context, month: str, chain: list[Node], ind: Indicator) -> str:
                     f"en {month_label(k1)}")
     if secret:
         summary += f" ; secret statistique en {', '.join(secret)}"
-    period = (f"sur {len(window)} mois chargés, de {month_label(window[0])} à "
-              f"{month_label(window[-1])}") if len(window) > 1 else f"en {month_label(month)}"
     return (
         '<figure class="trend"><div class="chart" role="img" aria-label="Graphique '
         "d'évolution, décrit dessous\"></div>\n"
-        f"<figcaption>Évolution {esc(period)}. "
+        f"<figcaption>Évolution {period}. "
         f"{summary}.{' Courbes en indice.' if ind.unit not in ('rate', 'days') else ''}"
         "</figcaption>\n"
         "<details><summary>Valeurs du graphique</summary>"
         f'<table class="trend" data-unit="{esc(ind.unit)}"><thead><tr><th scope="col">Mois'
-        + "".join(f'<th scope="col">{esc(n)}' for n in names)
+        + trend_heads
         + f"</thead>\n<tbody>\n{body}\n</tbody></table></details></figure>"
     )
 
 
-class _MonthRows:
-    """A month's breakdown rows as HTML, each piece made once: a département's cells appear
-    on each of its committees' pages, France's on every page."""
-
-    def __init__(self, figures: MonthFigures, geo: Geography, units: dict[str, str]) -> None:
-        self.figures, self.geo, self.units = figures, geo, units
-        self._cells: dict[Node, dict] = {}  # node → cell → its <td>s and its parents'
-        self._heads: dict = {}  # cell → "<tr><th>modality"
-
-    def cells(self, node: Node, cell: Cell) -> str:
-        """The `<td>`s of `node` and of every parent up to France for `cell`."""
-        per = self._cells.setdefault(node, {})
-        found = per.get(cell)
-        if found is None:
-            parent = self.geo.parents.get(node)
-            found = per[cell] = (td(self.figures.figure(node, cell), self.units[cell[0]])
-                                 + (self.cells(parent, cell) if parent else ""))
-        return found
-
-    def head(self, cell: Cell) -> str:
-        found = self._heads.get(cell)
-        if found is None:
-            found = self._heads[cell] = f"<tr><th>{esc(modality_label(cell[1], cell[2]))}"
-        return found
-
-
-def _breakdowns(ctx: _Context, chain: list[Node], groups: dict[str, list[Cell]],
-                rows: _MonthRows) -> str:
-    """The unfoldable table of one indicator's breakdowns (`groups`: breakdown → cells)."""
-    if not groups:
+def _breakdowns(table: tuple[str, list[tuple[str, int, int]]] | None, lines: list[str],
+                width: int, heads: str) -> str:
+    """The unfoldable table of one indicator's breakdowns (`table`: the layout's summary and
+    ranges of `lines`)."""
+    if table is None:
         return ""
-    width = 1 + len(chain)
-    lines = []
-    for breakdown, members in groups.items():
-        lines.append(f"<tr class=g><th colspan={width} scope=rowgroup>"
-                     f"{esc(breakdown_label(breakdown))}")
-        lines.extend(rows.head(c) + rows.cells(chain[0], c) for c in members)
-    names = ", ".join(breakdown_label(b) for b in groups)
-    heads = "".join(f"<th scope=col>{esc(ctx.geo.name(n))}" for n in chain)
+    names, groups = table
+    body = []
+    for label, start, stop in groups:
+        body.append(f"<tr class=g><th colspan={width} scope=rowgroup>{label}")
+        body.extend(lines[start:stop])
     return (
-        f"<details><summary>Ventilations : {esc(names)}</summary>"
+        f"<details><summary>Ventilations : {names}</summary>"
         f'<table class="breakdown"><thead><tr><th scope=col>Modalité{heads}'
-        "</thead>\n<tbody>\n" + "\n".join(lines) + "\n</tbody></table></details>"
+        "</thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody></table></details>"
     )
 
 
-def _territory_page(ctx: _Context, month: Month, node: Node, figures: MonthFigures,
-                    rows: _MonthRows) -> str:
+def _territory_page(ctx: _Context, tables: _MonthTables, node: Node) -> str:
+    month = tables.month
     chain = ctx.geo.chain(node)
     name = ctx.geo.name(node)
+    names = [ctx.geo.name(n) for n in chain]
     level = LEVELS_FR.get(node[0], node[0])
     warning = incomplete_warning(month.manifest.get("couverture"))
-    groups: dict[str, dict[str, list[Cell]]] = {}  # indicator → breakdown → cells
-    for c in figures.cells_of(chain):
-        if c[1] != HEADLINE[0]:
-            groups.setdefault(c[0], {}).setdefault(c[1], []).append(c)
+    layout = tables.layout(chain)
+    lines = list(map(str.__add__, map(tables.heads.__getitem__, layout.ids),
+                     tables.row_tds(node, layout)))
+    window = tables.window
+    period = esc(f"sur {len(window)} mois chargés, de {month_label(window[0])} à "
+                 f"{month_label(window[-1])}" if len(window) > 1
+                 else f"en {month_label(month.key)}")
+    trend_heads = "".join(f'<th scope="col">{esc(n)}' for n in names)
+    breakdown_heads = "".join(f"<th scope=col>{esc(n)}" for n in names)
     sections = []
+    width = 1 + len(chain)
     for ind in ctx.indicators:
         sections.append(
-            f'<section class="ind" id="{ind.code}" aria-labelledby="t-{ind.code}">'
-            f'<h3 id="t-{ind.code}">{esc(ind.label)}</h3>'
-            f'<p class="meta">{esc(UNIT_LABELS.get(ind.unit, ind.unit))} · code {ind.code} · '
-            f'<a href="../definitions.html#{ind.code}">définition</a></p>\n'
-            + _trend(ctx, month.key, chain, ind) + "\n"
-            + _breakdowns(ctx, chain, groups.get(ind.code, {}), rows) + "</section>")
+            ctx.section_heads[ind.code]
+            + _trend(tables, chain, names, ind, period, trend_heads) + "\n"
+            + _breakdowns(layout.groups.get(ind.code), lines, width, breakdown_heads)
+            + "</section>")
     body = (
         _crumbs(ctx, month.key, chain)
         + f"\n<h1>{esc(name)}<small>{esc(level)} · code {esc(node[1])} · "
@@ -340,7 +502,7 @@ def _territory_page(ctx: _Context, month: Month, node: Node, figures: MonthFigur
         + (f'<p class="warn">{esc(warning)}</p>\n' if warning else "")
         + _downloads(month, node) + "\n" + legend() + "\n" + _CHART_NOTE + "\n"
         + f"<h2>Indicateurs de {esc(month_label(month.key))}</h2>\n"
-        + _headline_table(ctx, month.key, chain, figures)
+        + _headline_table(ctx, tables, chain, _column_heads(ctx, chain))
         + "\n<h2>Évolution et ventilations, indicateur par indicateur</h2>\n"
         + "\n".join(sections)
     )
@@ -519,10 +681,9 @@ def write_site(con: duckdb.DuckDBPyConnection, month_folders: dict[str, Path],
             pages += len(month.nodes)
             continue
         folder.mkdir()
-        figures = MonthFigures(_values(month), ctx.indicators)
-        rows = _MonthRows(figures, ctx.geo, {i.code: i.unit for i in ctx.indicators})
+        tables = _MonthTables(ctx, month)
         for node in month.nodes:
-            html = _territory_page(ctx, month, node, figures, rows)
+            html = _territory_page(ctx, tables, node)
             (folder / _page_name(node)).write_text(html, encoding="utf-8")
             pages += 1
         (folder / "index.html").write_text(_index_page(ctx, month, "../"), encoding="utf-8")
