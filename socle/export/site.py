@@ -142,6 +142,22 @@ def _page_name(node: Node) -> str:
     return f"{node[0]}_{node[1]}.html"
 
 
+class _Headlines(dict):
+    """A month's headline figures as charts and evolutions read them, by (territory,
+    indicator): (figure, as text, as `<td>`), each made once a build: a territory's figure
+    of a month is on its pages of the 12 months after too."""
+
+    def __init__(self, figures: MonthFigures, units: dict[str, str]) -> None:
+        super().__init__()
+        self.figures, self.units = figures, units
+
+    def __missing__(self, key: tuple[Node, str]) -> tuple[Figure, str, str]:
+        fig = self.figures.headline(*key)
+        unit = self.units.get(key[1], "")
+        found = self[key] = (fig, show(fig, unit), td(fig, unit))
+        return found
+
+
 class _Context:
     """What every page of a build shares: catalog, geography, months and their headlines,
     and the words of the catalog as HTML, written once."""
@@ -156,6 +172,7 @@ class _Context:
                           for m in months}
         self.pages = {m.key: set(m.nodes) for m in months}
         self.units = {i.code: i.unit for i in self.indicators}
+        self.headline_cells = {k: _Headlines(f, self.units) for k, f in self.headlines.items()}
         self.counts = {i.code for i in self.indicators if i.aggregation == "count"}
         self.family_labels = {i.family: esc(FAMILIES_FR.get(i.family, i.family))
                               for i in self.indicators}
@@ -295,8 +312,9 @@ class _MonthTables:
             self.headlines.setdefault((level, code), {})[ind] = Figure(value, secret == "oui")
 
         self.window = ctx.window(month.key)
-        self.window_labels = [esc(month_label(k)) for k in self.window]
-        self._window_figures = [ctx.headlines[k] for k in self.window]
+        self.window_months = [month_label(k) for k in self.window]
+        self.window_labels = [esc(k) for k in self.window_months]
+        self._window_cells = [ctx.headline_cells[k] for k in self.window]
         self._layouts: dict[Node, _Layout] = {}
         self._rows: dict[Node, list[str]] = {}
         self._headline_tds: dict[tuple[Node, str], str] = {}
@@ -366,18 +384,17 @@ class _MonthTables:
                 self._headline_tds[(node, ind.code)] = found
         return found
 
-    def series(self, node: Node, code: str) -> list[Figure]:
-        """The territory's headline over the chart's months."""
-        return [f.headline(node, code) for f in self._window_figures]
+    def series(self, node: Node, code: str) -> list[tuple[Figure, str, str]]:
+        """The territory's headline over the chart's months (see `_Headlines`)."""
+        key = (node, code)
+        return [cells[key] for cells in self._window_cells]
 
-    def trend_tds(self, node: Node, ind: Indicator, own: list[Figure] | None = None
-                  ) -> list[str]:
+    def trend_tds(self, node: Node, ind: Indicator,
+                  own: list[tuple[Figure, str, str]] | None = None) -> list[str]:
         """For each month of the chart, the `<td>`s of `node` and of every parent."""
         found = self._trend_tds.get((node, ind.code))
         if found is None:
-            unit = ind.unit
-            found = [td(f, unit) for f in
-                     (own if own is not None else self.series(node, ind.code))]
+            found = [c[2] for c in (own if own is not None else self.series(node, ind.code))]
             parent = self.ctx.geo.parents.get(node)
             if parent is not None:
                 found = list(map(str.__add__, found, self.trend_tds(parent, ind)))
@@ -389,7 +406,7 @@ class _MonthTables:
 def _headline_table(ctx: _Context, tables: _MonthTables, chain: list[Node],
                     column_heads: str) -> str:
     node = chain[0]
-    before = [ctx.headlines[k] if k else None
+    before = [ctx.headline_cells[k] if k else None
               for k in (ctx.earlier(tables.month.key, n) for n in (1, 12))]
     width = 4 + len(chain)
     rows, family = [], None
@@ -401,8 +418,7 @@ def _headline_table(ctx: _Context, tables: _MonthTables, chain: list[Node],
         now = tables.headline(node, ind.code)
         rows.append(
             ctx.headline_heads[ind.code] + tables.headline_tds(node, ind)
-            + "".join("<td>" + change(now, b.headline(node, ind.code) if b else None,
-                                      ind.unit)
+            + "".join("<td>" + change(now, None if b is None else b[(node, ind.code)][0], ind.unit)
                       for b in before))
     return (
         '<table class="headline"><caption>Valeur du mois pour le territoire et ses '
@@ -415,28 +431,27 @@ def _headline_table(ctx: _Context, tables: _MonthTables, chain: list[Node],
     )
 
 
-def _trend(tables: _MonthTables, chain: list[Node], names: list[str], ind: Indicator,
-           period: str, trend_heads: str) -> str:
+def _trend(tables: _MonthTables, node: Node, name: str, ind: Indicator, period: str,
+           trend_heads: str) -> str:
     """The chart of one indicator over the last loaded months, its values as a table (the
-    chart's source and its text alternative) and a one-sentence summary."""
-    window = tables.window
-    own = tables.series(chain[0], ind.code)
+    chart's source and its text alternative) and a one-sentence summary (`name`: the
+    territory's, as HTML)."""
+    own = tables.series(node, ind.code)
     body = "\n".join(f"<tr><th>{label}{cells}" for label, cells in zip(
-        tables.window_labels, tables.trend_tds(chain[0], ind, own), strict=True))
+        tables.window_labels, tables.trend_tds(node, ind, own), strict=True))
     # The text alternative: the territory's first and last published values (the table
     # below the chart has every value of every series).
-    shown = [(k, f) for k, f in zip(window, own, strict=True)
-             if not f.secret and f.value is not None]
-    secret = [month_label(k) for k, f in zip(window, own, strict=True) if f.secret]
-    summary = esc(names[0]) + " : "
+    shown = [(k, c[1]) for k, c in zip(tables.window_months, own, strict=True)
+             if not c[0].secret and c[0].value is not None]
+    secret = [k for k, c in zip(tables.window_months, own, strict=True) if c[0].secret]
+    summary = name + " : "
     if not shown:
         summary += "aucune valeur publiée"
     elif shown[0][0] == shown[-1][0]:
-        summary += f"{show(shown[0][1], ind.unit)} en {month_label(shown[0][0])}"
+        summary += f"{shown[0][1]} en {shown[0][0]}"
     else:
         (k0, f0), (k1, f1) = shown[0], shown[-1]
-        summary += (f"de {show(f0, ind.unit)} en {month_label(k0)} à {show(f1, ind.unit)} "
-                    f"en {month_label(k1)}")
+        summary += f"de {f0} en {k0} à {f1} en {k1}"
     if secret:
         summary += f" ; secret statistique en {', '.join(secret)}"
     return (
@@ -485,13 +500,14 @@ def _territory_page(ctx: _Context, tables: _MonthTables, node: Node) -> str:
                  f"{month_label(window[-1])}" if len(window) > 1
                  else f"en {month_label(month.key)}")
     trend_heads = "".join(f'<th scope="col">{esc(n)}' for n in names)
+    name_html = esc(name)
     breakdown_heads = "".join(f"<th scope=col>{esc(n)}" for n in names)
     sections = []
     width = 1 + len(chain)
     for ind in ctx.indicators:
         sections.append(
             ctx.section_heads[ind.code]
-            + _trend(tables, chain, names, ind, period, trend_heads) + "\n"
+            + _trend(tables, node, name_html, ind, period, trend_heads) + "\n"
             + _breakdowns(layout.groups.get(ind.code), lines, width, breakdown_heads)
             + "</section>")
     body = (
