@@ -2,12 +2,15 @@
 
     python bench/bench_site.py               # one national month (~480 territories)
     python bench/bench_site.py --months 13   # the site of 13 months (a chart's window)
+    python bench/bench_site.py --repeat 3    # each month's workbooks written 3 times: median
 
 A national month is synthesised on the real geography (bundled reference, latest zoning):
 every territory × every catalog indicator × every modality of its breakdowns, as the
 exports publish it (counts by territory size, rates, medians; ~20 % of committee cells
 secret). The site and the workbooks are then built exactly as a publication does, into a
-fresh folder (default `data/bench/site`, git-ignored), deleted unless `--keep`.
+fresh folder (default `data/bench/site`, git-ignored), deleted unless `--keep`. The load
+average is printed before and after (the machine is shared: CPU time says more than wall
+time when it is loaded), and the process's peak RSS at the end.
 Figures: docs/performance.md.
 """
 
@@ -15,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import shutil
+import statistics
 import sys
 import time
 from datetime import date
@@ -76,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=1, help="months in the site (1)")
     parser.add_argument("--out", type=Path, default=Path("data/bench/site"))
     parser.add_argument("--keep", action="store_true", help="keep the files written")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="write each month's workbooks N times, report the median (1)")
     args = parser.parse_args(argv)
+    print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
 
@@ -102,11 +111,17 @@ def main(argv: list[str] | None = None) -> int:
         for level in LEVELS:
             published.filter(pl.col("niveau") == level).write_parquet(
                 folder / f"niveau_{level}.parquet")
-        started, cpu = time.perf_counter(), time.process_time()
-        written = write_workbooks(published, territories, indicators, nodes,
-                                  folder / "territoires", date(index // 12, index % 12 + 1, 1),
-                                  "bench")
-        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        runs = []
+        for _ in range(args.repeat):
+            started, cpu = time.perf_counter(), time.process_time()
+            written = write_workbooks(published, territories, indicators, nodes,
+                                      folder / "territoires",
+                                      date(index // 12, index % 12 + 1, 1), "bench")
+            runs.append((time.process_time() - cpu, time.perf_counter() - started))
+        if args.repeat > 1:
+            print(f"{key}: workbooks CPU " + ", ".join(f"{c:.1f}" for c, _ in runs)
+                  + " s (wall " + ", ".join(f"{w:.1f}" for _, w in runs) + " s)")
+        cpu, took = statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs)
         files = [{"file": f"territoires/{p.name}", "sha256": "", "rows": n} for p, n in written]
         files += [{"file": f"territoires/{p.stem}.csv", "sha256": "", "rows": n}
                   for p, n in written]
@@ -114,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
             "periode": key, "generated_at": "2025-01-09T06:00:00", "code_version": "bench",
             "secret_threshold": 5, "files": files, "source_deliveries": []}), encoding="utf-8")
         months[key] = folder
+        median = " (medians)" if args.repeat > 1 else ""
         print(f"{key}: {published.height:,} rows, {len(written)} workbooks in {took:.1f} s "
-              f"(CPU {cpu:.1f} s), {size_mb(folder / 'territoires'):.1f} MB", flush=True)
+              f"(CPU {cpu:.1f} s){median}, {size_mb(folder / 'territoires'):.1f} MB", flush=True)
 
     started, cpu = time.perf_counter(), time.process_time()
     summary = write_site(con, months, exports / "site")
@@ -125,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(CPU {cpu:.1f} s), "
           f"{summary['bytes'] / 1e6:.1f} MB ({summary['bytes'] / 1e3 / max(pages, 1):.0f} KB "
           "a page, plotly's bundle included once)")
+    print("load average: {:.2f} {:.2f} {:.2f}; peak RSS {:,.0f} MiB".format(
+        *os.getloadavg(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     con.close()
     if not args.keep:
         shutil.rmtree(args.out)
