@@ -227,6 +227,21 @@ def real_site(tmp_path_factory) -> tuple:
     return sample, out
 
 
+def test_months_written_by_several_processes_are_the_same_files(real_site, tmp_path):
+    sample, out = real_site
+    con = duckdb.connect(str(sample.paths.warehouse), read_only=True)
+    try:
+        summary = write_site(con, sample.months, tmp_path / "site", workers=2)
+    finally:
+        con.close()
+    ours = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    theirs = sorted(p.relative_to(tmp_path / "site")
+                    for p in (tmp_path / "site").rglob("*") if p.is_file())
+    assert len(sample.months) > 1 and summary["territory_pages"] > len(sample.months)
+    assert theirs == ours
+    assert all((out / f).read_bytes() == (tmp_path / "site" / f).read_bytes() for f in ours)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():

@@ -235,7 +235,8 @@ def _write_site(
     if not months or (not folders and previous.is_dir()):
         return None  # nothing new to show: the published site stays
     write_site(snap, months, stage.root / "site", previous=previous,
-               rebuild_from=min((f.name for f in folders), default=None))
+               rebuild_from=min((f.name for f in folders), default=None),
+               workers=Settings.from_env().export_workers)
     return stage.root / "site"
 
 
