@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from schemas.codes import EXTRACTS, OPERATORS
+from socle.ingest.hashes import FileHashes, sha256_file
 from socle.months import month_or_none
 
 _FILE = re.compile(r"^(?P<extract>[a-z_]+?)(?:__(?P<part>[^.]+))?\.(?P<ext>csv|csv\.gz|parquet)$",
@@ -39,15 +40,16 @@ class Delivery:
         """How a file is named in the warehouse: relative to the landing folder when known."""
         if self.landing is not None:
             try:
-                return path.resolve().relative_to(_resolved(self.landing)).as_posix()
+                return _resolved_file(path).relative_to(_resolved(self.landing)).as_posix()
             except ValueError:
                 pass
         return f"{self.operator}/{self.month:%Y-%m}/{path.name}"
 
-    @property
-    def file_hashes(self) -> dict[str, str]:
-        """source_file → sha256 of its bytes (computed on each call: files may change)."""
-        return {name: sha256_file(p) for p, name in self.named_files()}
+    def file_hashes(self, hashes: FileHashes | None = None) -> dict[str, str]:
+        """source_file → sha256 of its bytes, read on each call (files may change) unless
+        `hashes` knows the file unchanged."""
+        digest = hashes.sha256 if hashes is not None else sha256_file
+        return {name: digest(p) for p, name in self.named_files()}
 
     def named_files(self) -> list[tuple[Path, str]]:
         """(path, source name) of every file."""
@@ -57,7 +59,7 @@ class Delivery:
     def content_hash(self) -> str:
         """One sha256 over the (name, sha256) pairs: changes when any file changes."""
         h = hashlib.sha256()
-        for name, digest in sorted(self.file_hashes.items()):
+        for name, digest in sorted(self.file_hashes().items()):
             h.update(f"{name}\0{digest}\n".encode())
         return h.hexdigest()
 
@@ -65,18 +67,16 @@ class Delivery:
         return f"{self.operator}/{self.month:%Y-%m}/{self.extract}"
 
 
-@lru_cache(maxsize=16)
-def _resolved(landing: Path) -> Path:
-    """The landing folder's absolute path, resolved once rather than once per file."""
-    return landing.resolve()
+@lru_cache(maxsize=4096)
+def _resolved(folder: Path) -> Path:
+    """A folder's absolute path, resolved once rather than once per file (each run names
+    every file of the landing history, in a few folders per month)."""
+    return folder.resolve()
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _resolved_file(path: Path) -> Path:
+    """`path.resolve()`, through its folder's cached resolution unless it is a link."""
+    return path.resolve() if path.is_symlink() else _resolved(path.parent) / path.name
 
 
 def _loose_month(text: str) -> date | None:

@@ -22,9 +22,9 @@ from socle.ingest.discover import (
     Misnamed,
     discover_deliveries,
     misnamed_files,
-    sha256_file,
 )
 from socle.ingest.errors import Rejected
+from socle.ingest.hashes import FileHashes
 from socle.ingest.pending import (
     PendingDelivery,
     drop_temp_tables,
@@ -111,6 +111,7 @@ def ingest_delivery(
     force: bool = False,
     current: dict[tuple[str, date, str], dict[str, str]] | None = None,
     rejections: dict[tuple[str, date, str], tuple[dict[str, str], str]] | None = None,
+    file_hashes: FileHashes | None = None,
 ) -> DeliveryResult:
     """Validate and load one delivery atomically; a rejection leaves the slice untouched.
 
@@ -118,7 +119,8 @@ def ingest_delivery(
     unless `force`. Same files as the slice's latest attempt that was rejected → `rejected`
     again with its message, `repeated`, nothing re-read nor re-audited. `current` and
     `rejections`: what `audit.all_current_hashes` and `audit.latest_rejections` return, when
-    the caller already has them, to spare queries per delivery.
+    the caller already has them, to spare queries per delivery; `file_hashes`, the hashes of
+    files known unchanged since they were read.
     """
     t0 = time.perf_counter()
     op, month, extract = delivery.operator, delivery.month, delivery.extract
@@ -126,7 +128,8 @@ def ingest_delivery(
     # Hashed in a background thread (hashlib releases the interpreter lock): awaited at once
     # when the slice has a version or a rejection to compare with, else while reading.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socle-sha256")
-    hashed = hashing.submit(lambda: {name: _sha256_or_empty(p) for p, name in files})
+    known = file_hashes or FileHashes()
+    hashed = hashing.submit(lambda: {name: _sha256_or_empty(known, p) for p, name in files})
     hashing.shutdown(wait=False)
     result = DeliveryResult(op, month, extract, "rejected")
     if not force:
@@ -199,12 +202,12 @@ def ingest_delivery(
     return result
 
 
-def _sha256_or_empty(path: Path) -> str:
+def _sha256_or_empty(hashes: FileHashes, path: Path) -> str:
     """The file's sha256, or "" when it cannot be read (removed meanwhile, no permission):
     reading it then fails too, and that rejection names the file instead of stopping the
     whole run."""
     try:
-        return sha256_file(path)
+        return hashes.sha256(path)
     except OSError:
         return ""
 
@@ -292,15 +295,17 @@ def ingest_landing(
     lookups = Lookups.from_warehouse(con)
     current = audit.all_current_hashes(con)
     rejections = audit.latest_rejections(con)
+    file_hashes = FileHashes.from_warehouse(con)
     results = []
     deliveries = list(discover_deliveries(landing, months=months, operators=operators))
     for done, delivery in enumerate(deliveries, 1):
         result = ingest_delivery(con, delivery, key=key, lookups=lookups, current=current,
-                                 rejections=rejections)
+                                 rejections=rejections, file_hashes=file_hashes)
         speed = rate(result.rows_read, result.seconds) if result.changed else ""
         progress(f"[{done}/{len(deliveries)}] {result.describe()} "
                  f"({result.seconds:.1f} s{', ' + speed if speed else ''})")
         results.append(result)
+    file_hashes.save(con)
     for skipped in misnamed_files(landing, months=months, operators=operators):
         result = misnamed_result(skipped)
         progress(result.describe())
