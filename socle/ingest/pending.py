@@ -32,6 +32,7 @@ from socle.ingest.communes import Lookups
 from socle.ingest.errors import Rejected
 from socle.ingest.read import TextFile, open_file, prefetched
 from socle.ingest.rows import (
+    BLANK,
     FLAGGED_SCHEMA,
     delivered_text,
     loaded_stats,
@@ -279,23 +280,16 @@ def _aligned(tf: TextFile, extract: str, header: Header, key: bytes | None,
     line = 1
     for raw in tf.chunks():
         aligned = delivered_text(raw, extract=extract, header=header, key=key,
-                                 source_file=name, first_line=line)
+                                 source_file=name, first_line=line,
+                                 blank=tf.format != "parquet")
         line += raw.height
-        empty = _empty_rows(raw) if tf.format != "parquet" else None
-        if empty is not None and empty.any():
-            empty_lines += aligned.get_column("line_number").filter(empty).to_list()
-            aligned = aligned.filter(~empty)
+        if BLANK in aligned.columns:
+            blank = aligned.get_column(BLANK)
+            if blank.any():
+                empty_lines += aligned.get_column("line_number").filter(blank).to_list()
+                aligned = aligned.filter(~blank)
+            aligned = aligned.drop(BLANK)
         yield aligned
-
-
-def _empty_rows(raw: pl.DataFrame) -> pl.Series:
-    """Rows of which every delivered value is null or blank."""
-    if raw.width == 0:
-        return pl.repeat(False, raw.height, dtype=pl.Boolean, eager=True)
-    return raw.select(pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).cast(pl.Utf8).str.strip_chars() == "")
-        for c in raw.columns
-    )).to_series()
 
 
 # The keys of a delivery without rows (event extracts only: a month without events).

@@ -30,6 +30,7 @@ from socle.ingest.rules import combine_reasons, schema_reasons
 FLAGGED_SCHEMA = {"rid": pl.Int64, "stat": pl.Utf8}
 ALLOWANCE_COLUMNS = tuple(f"allowance_{a}" for a in ALLOWANCES)
 NIR_REASON = "_nir_reason"
+BLANK = "_blank"
 
 
 @dataclass
@@ -63,21 +64,43 @@ def delivered_text(
     key: bytes | None,
     source_file: str,
     first_line: int,
+    blank: bool = False,
 ) -> pl.DataFrame:
-    """One chunk as read → source_file, line_number, `_nir_reason`, then every schema column
-    as text (absent ones null, a NIR replaced by its pseudonym and never kept)."""
-    text = raw.select(header.used)
-    nir_reason: pl.Series | pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    """One chunk as read → source_file, line_number, every schema column as text (absent
+    ones null, a NIR replaced by its pseudonym and never kept), `_nir_reason`; with
+    `blank`, a last column `_blank`: true where every delivered value is null or blank.
+
+    One polars query when the file has no NIR: a département file holds a few dozen rows,
+    and each query has a fixed cost (~1 ms) that the many small files of a delivery add up.
+    """
+    cols = schemas.column_types(extract)
+    blank_rows: list[pl.Expr | pl.Series] = [_blank(raw.columns).alias(BLANK)] if blank else []
+    nir_reason: pl.Expr | pl.Series = pl.lit(None, dtype=pl.Utf8)
+    text = raw
     if header.has_nir:
         assert key is not None  # the header check rejects a NIR without key
-        text, nir_reason = pseudonymise(text, key)
-    cols = schemas.column_types(extract)
+        if blank:  # read on the delivered columns, before the NIR is replaced
+            blank_rows = [raw.select(blank_rows).to_series()]
+        text, nir_reason = pseudonymise(raw.select(header.used), key)
     return text.select(
         pl.lit(source_file, dtype=pl.Utf8).alias("source_file"),
         pl.int_range(first_line, first_line + pl.len(), dtype=pl.Int64).alias("line_number"),
         *[pl.col(c) if c in text.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
           for c in cols],
-    ).with_columns(nir_reason.alias(NIR_REASON))
+        nir_reason.alias(NIR_REASON),
+        *blank_rows,
+    )
+
+
+def _blank(columns: list[str]) -> pl.Expr:
+    """True where every one of `columns` is null or blank (a spreadsheet's formatted empty
+    row: separators only)."""
+    if not columns:
+        return pl.lit(False)
+    return pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).cast(pl.Utf8).str.strip_chars() == "")
+        for c in columns
+    )
 
 
 def process_batch(
