@@ -284,11 +284,10 @@ def _aligned(tf: TextFile, extract: str, header: Header, key: bytes | None,
                                  blank=tf.format != "parquet")
         line += raw.height
         if BLANK in aligned.columns:
-            blank = aligned.get_column(BLANK)
+            blank = aligned.drop_in_place(BLANK)  # no query, unlike drop()
             if blank.any():
                 empty_lines += aligned.get_column("line_number").filter(blank).to_list()
                 aligned = aligned.filter(~blank)
-            aligned = aligned.drop(BLANK)
         yield aligned
 
 
