@@ -29,7 +29,7 @@ def _landing_hashes():
     the ingestion."""
     from socle.ingest.hashes import FileHashes
 
-    return FileHashes()
+    return FileHashes(to_save=False)
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=60,
@@ -37,7 +37,8 @@ def _landing_hashes():
 def landing_sensor(context: dg.SensorEvaluationContext, socle: SocleData):
     """Launch an ingestion of each (month, operator) slice whose files changed, judged by
     content hash (not mtime) against the published audit and the runs already requested:
-    identical files launch nothing, even on a fresh Dagster instance."""
+    identical files launch nothing, even on a fresh Dagster instance. A file is read for
+    its hash only when new or written since the last tick (`socle.ingest.hashes`)."""
     from socle.ingest import discover_deliveries
 
     known = _audited_hashes(socle)

@@ -55,7 +55,7 @@ class Settings:
     first_month: date = date(2023, 1, 1)
     publish_row_level: bool = False
     delivery_deadline_day: int = DEFAULT_DEADLINE_DAY
-    # Processes writing export folders at once; default one per core.
+    # Processes writing export folders (and the site's months) at once; default one per core.
     export_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     # The variables that were set (the others hold their default), for Dagster's EnvVar.
     from_environment: frozenset[str] = frozenset()

@@ -4,11 +4,14 @@ results, queries. (Fixtures are in conftest.py.)"""
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 import schemas
+from socle.ingest.samples import sample_rows, write_csv
 
 LOADED_AT = datetime(2024, 12, 1, 12, 0)
 
@@ -151,3 +154,28 @@ def path(pid_: str, person: int, ptype: str, start: str, end: str | None = None
          ) -> dict[str, Any]:
     return {"pathway_id": pid_, "person_id": person, "pathway_type": ptype,
             "start_date": start, "end_date": end}
+
+
+# The month of `land`'s deliveries.
+M = date(2024, 3, 1)
+
+
+def land(tmp_path: Path) -> Path:
+    """One delivery per operator, each in its own format (CONTRACT §1)."""
+    root = tmp_path / "landing"
+    ft = sample_rows("registrations", 40, M, date_style="fr", bool_style="fr", prefix="ft")
+    ft = ft.with_columns(commentaire=pl.lit("suivi renforcé ’ œ €"))
+    write_csv(ft, root / "FT/2024-03/registrations.csv", sep=";", encoding="cp1252")
+    write_csv(sample_rows("registrations", 30, M, prefix="ml"),
+              root / "ML/2024-03/registrations.csv", bom=True)
+    (root / "CE/2024-03").mkdir(parents=True)
+    sample_rows("registrations", 20, M, prefix="ce").with_columns(
+        pl.col("registration_date").str.to_date(), pl.col("birth_year").cast(pl.Int64),
+        pl.col("allowance_are") == "true",
+    ).write_parquet(root / "CE/2024-03/registrations.parquet")
+    write_csv(sample_rows("registrations", 10, M, prefix="apec").rename(str.upper),
+              root / "APEC/2024-03/registrations.csv.gz", gz=True)
+    for dep in ("13", "2A"):
+        write_csv(sample_rows("diagnostics", 5, M, prefix=f"cd{dep}-"),
+                  root / f"CD/2024-03/diagnostics__{dep}.csv", sep=";")
+    return root

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import q
-from test_ingest_load import land
+from helpers import land, q
 
 from socle.ingest import hashes as hashes_module
 from socle.ingest import ingest_landing
 from socle.ingest.hashes import FileHashes
+
+# Past the file system clock's resolution (a few ms on a coarse-timestamp kernel): a write
+# within it could keep a file's times.
+TICK = 0.05
 
 
 def sha(data: bytes) -> str:
@@ -45,6 +49,7 @@ def test_an_unchanged_file_is_read_once_and_a_rewritten_one_again(tmp_path, monk
     assert reads == [f]
     # Same size, modification time put back: the change time still tells.
     before = os.stat(f)
+    time.sleep(TICK)
     f.write_bytes(b"a;b\n1;3\n")
     os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert known.sha256(f) == sha(b"a;b\n1;3\n")
@@ -71,6 +76,7 @@ def test_what_a_run_learnt_is_kept_for_the_next(tmp_path, monkeypatch, reads):
     first.save(con)
     assert FileHashes.from_warehouse(con).sha256(f) == sha(b"p\n")
     assert reads == [f]  # the next run knew it
+    time.sleep(TICK)
     f.write_bytes(b"q\n")
     second = FileHashes.from_warehouse(con)
     assert second.sha256(f) == sha(b"q\n")

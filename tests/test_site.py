@@ -16,6 +16,7 @@ import pytest
 from published_sample import LATEST, published_sample
 from services import service_missing
 
+from socle.export import site as site_module
 from socle.export.site import SiteError, write_site
 from socle.export.site_html import NNBSP, change, show
 from socle.export.tables import Figure
@@ -227,8 +228,14 @@ def real_site(tmp_path_factory) -> tuple:
     return sample, out
 
 
-def test_months_written_by_several_processes_are_the_same_files(real_site, tmp_path):
+def test_months_written_by_several_processes_are_the_same_files(real_site, tmp_path,
+                                                                 monkeypatch):
     sample, out = real_site
+
+    def not_here(*_args):
+        raise AssertionError("a month written by the parent process")
+
+    monkeypatch.setattr(site_module, "_write_month", not_here)  # workers import their own
     con = duckdb.connect(str(sample.paths.warehouse), read_only=True)
     try:
         summary = write_site(con, sample.months, tmp_path / "site", workers=2)
@@ -240,6 +247,16 @@ def test_months_written_by_several_processes_are_the_same_files(real_site, tmp_p
     assert len(sample.months) > 1 and summary["territory_pages"] > len(sample.months)
     assert theirs == ours
     assert all((out / f).read_bytes() == (tmp_path / "site" / f).read_bytes() for f in ours)
+
+
+def test_a_database_open_for_writing_is_read_by_this_process_alone(hand_site, warehouse,
+                                                                  tmp_path):
+    # Other processes could not open it: the months are written here, not in workers.
+    months = {m: tmp_path / "exports" / m for m in HAND}
+    summary = write_site(warehouse, months, tmp_path / "again", workers=2)
+    assert summary["territory_pages"] == 12
+    page = "2024-03/BASSIN_CLPE75001.html"
+    assert (tmp_path / "again" / page).read_bytes() == (hand_site / page).read_bytes()
 
 
 @pytest.fixture(scope="module")

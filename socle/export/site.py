@@ -22,11 +22,9 @@ import os
 import re
 import shutil
 from bisect import bisect_left
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files as package_files
-from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -68,6 +66,7 @@ from socle.export.tables import (
     catalog,
 )
 from socle.months import add_months, month_key, month_or_none, parse_month
+from socle.processes import in_processes
 from socle.settings import Settings
 from socle.warehouse import connect, frame
 
@@ -684,8 +683,8 @@ def write_site(con: duckdb.DuckDBPyConnection, month_folders: dict[str, Path],
     A month's pages read only that month and earlier ones: with a `previous` site, the
     months before `rebuild_from` are linked from it rather than written again, so a
     monthly publication does not rebuild the whole history. The months to write are spread
-    over `workers` processes when the snapshot is a file (each month is ~2 s of CPU at
-    national scale, and a run from empty writes every month)."""
+    over `workers` processes when `con` is a database file opened read-only (each month is
+    ~2 s of CPU at national scale, and a run from empty writes every month)."""
     if not month_folders:
         raise SiteError("no exported month to build the site from")
     months = [_read_month(k, Path(f)) for k, f in sorted(month_folders.items())]
@@ -701,15 +700,13 @@ def write_site(con: duckdb.DuckDBPyConnection, month_folders: dict[str, Path],
             pages += len(month.nodes)
         else:
             todo.append(month)
-    database = _database_file(con)
-    if workers > 1 and len(todo) > 1 and database is not None:
-        jobs = [(database, month_folders, out, m.key) for m in todo]
-        # Spawned, not forked: a fork would copy DuckDB's threads mid-flight.
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)),
-                                 mp_context=get_context("spawn")) as pool:
-            pages += sum(pool.map(_month_in_process, jobs))
-    else:
+    database = _read_only_file(con)
+    if database is None or workers <= 1 or len(todo) <= 1:
         pages += sum(_write_month(ctx, month, out / month.key) for month in todo)
+    else:
+        jobs = [(m.key, out / m.key) for m in todo]
+        pages += sum(in_processes(_month_in_worker, jobs, workers,
+                                  initializer=_start_worker, initargs=(database, month_folders)))
     latest = months[-1]
     (out / "index.html").write_text(_index_page(ctx, latest, ""), encoding="utf-8")
     (out / "definitions.html").write_text(_definitions_page(ctx, latest), encoding="utf-8")
@@ -730,33 +727,33 @@ def _write_month(ctx: _Context, month: Month, folder: Path) -> int:
     return len(month.nodes)
 
 
-# A worker process's context, built for its first month and reused for the next ones.
-_WORKER_CONTEXT: dict[tuple, _Context] = {}
+# The build's context in a worker process, made once by `_start_worker`.
+_WORKER: list[_Context] = []
 
 
-def _month_in_process(job: tuple[str, dict[str, Path], Path, str]) -> int:
-    database, month_folders, out, key = job
-    ident = (database, tuple(sorted((k, str(f)) for k, f in month_folders.items())))
-    ctx = _WORKER_CONTEXT.get(ident)
-    if ctx is None:
-        months = [_read_month(k, Path(f)) for k, f in sorted(month_folders.items())]
-        con = connect(Path(database), read_only=True)
-        try:
-            ctx = _Context(con, months)
-        finally:
-            con.close()
-        _WORKER_CONTEXT.clear()
-        _WORKER_CONTEXT[ident] = ctx
-    month = next(m for m in ctx.months if m.key == key)
-    return _write_month(ctx, month, out / key)
+def _start_worker(database: str, month_folders: dict[str, Path]) -> None:
+    months = [_read_month(k, Path(f)) for k, f in sorted(month_folders.items())]
+    con = connect(Path(database), read_only=True)
+    try:
+        _WORKER[:] = [_Context(con, months)]
+    finally:
+        con.close()
 
 
-def _database_file(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The file of `con`'s database, None for an in-memory one (no other process can open
-    it)."""
-    [(path,)] = con.execute("SELECT path FROM duckdb_databases() "
-                            "WHERE database_name = current_database()").fetchall()
-    return path or None
+def _month_in_worker(job: tuple[str, Path]) -> int:
+    """One month's pages, written by a worker process with its own copy of the context."""
+    key, folder = job
+    [ctx] = _WORKER
+    return _write_month(ctx, next(m for m in ctx.months if m.key == key), folder)
+
+
+def _read_only_file(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file of `con`'s database when it is open read-only, which other processes may
+    then open too; None otherwise (in memory, or locked by a writer)."""
+    [(path, read_only)] = con.execute(
+        "SELECT path, readonly FROM duckdb_databases() "
+        "WHERE database_name = current_database()").fetchall()
+    return path if path and read_only else None
 
 
 def _link_or_copy(src: str, dst: str) -> None:

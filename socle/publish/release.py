@@ -13,10 +13,8 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -25,6 +23,7 @@ from socle.config import Paths
 from socle.coverage import write_delivery_coverage
 from socle.export.files import export_digest, swap_in, write_period_folder
 from socle.export.site import exported_months, write_site
+from socle.processes import in_processes
 from socle.publish import state
 from socle.publish.checks import Candidate, CheckResult, PublicationRefused, run_checks
 from socle.publish.snapshot import build_snapshot, fsync
@@ -114,22 +113,10 @@ def write_exports(
     in parallel processes (`SOCLE_EXPORT_WORKERS`, default one per core), each reading
     the snapshot read-only."""
     settings = Settings.from_env()
-    workers = min(settings.export_workers, len(periods))
     jobs = [(snapshot, period, out / f"{period:%Y-%m}", settings.secret_threshold)
             for period in periods]
-    results: Iterable[date]
-    if workers <= 1:
-        results = map(_export_one, jobs)
-    else:
-        # Spawned, not forked: a fork would copy DuckDB's threads mid-flight.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-        results = pool.map(_export_one, jobs)
-    try:
-        for period in results:
-            progress(f"exported {period:%Y-%m}")
-    finally:
-        if workers > 1:
-            pool.shutdown(cancel_futures=True)
+    for period in in_processes(_export_one, jobs, settings.export_workers):
+        progress(f"exported {period:%Y-%m}")
     return [job[2] for job in jobs]
 
 
