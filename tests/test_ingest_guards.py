@@ -336,6 +336,19 @@ def test_empty_lines_are_skipped_and_reported_not_quarantined(warehouse, tmp_pat
     assert "hires.csv: 3 empty line(s) skipped: 2, 4, 6" in validate_file(path, "hires").notes
 
 
+def test_a_row_is_empty_only_when_every_value_is(warehouse, tmp_path: Path):
+    """Line 2 has no id but a person and a date: a row (quarantined for its id). Line 3 is
+    blanks and separators: empty. Only rows starting blank are checked whole; the others
+    are rows whatever they hold."""
+    root = tmp_path / "landing"
+    write(root, "FT/2024-03/hires.csv",
+          HIRES + f"H1;{A};2024-03-05;CDI;\n ;{B};2024-03-06;CDI;\n  ; ;\t; ;\nH3;{A};;;\n")
+    [r] = ingest(warehouse, root)
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (3, 1, 2)
+    assert "1 empty line(s) skipped: 3" in r.message
+    assert q(warehouse, "SELECT line_number FROM quarantine.hires ORDER BY 1") == [(2,), (4,)]
+
+
 def test_an_unclosed_quote_takes_no_other_line_with_it(tmp_path: Path) -> None:
     """Line 3 opens a quote it never closes; line 2 holds a value spanning two physical
     lines in proper quotes. Four rows, each with its own outcome: D3's orientation is

@@ -47,6 +47,18 @@ def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings.from_env().pseudonymisation_key == "clé".encode()
 
 
+def test_empty_lines_of_a_file_with_nir_are_skipped(warehouse, tmp_path: Path) -> None:
+    df = sample_rows("registrations", 2, M).drop("person_id").with_columns(
+        nir=pl.Series(GOOD[:2]))
+    path = write_csv(df, tmp_path / "landing/FT/2024-03/registrations.csv", sep=";")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], lines[1], ";" * (df.width - 1), lines[2], ""]),
+                    encoding="utf-8")
+    [r] = ingest_landing(warehouse, tmp_path / "landing", key=KEY, progress=lambda _: None)
+    assert (r.rows_read, r.rows_loaded) == (2, 2)
+    assert "1 empty line(s) skipped: 2" in r.message
+
+
 def test_nir_never_written(warehouse, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     df = sample_rows("registrations", len(GOOD) + 1, M).drop("person_id")
     df = df.with_columns(nir=pl.Series([*GOOD, BAD_KEY]))

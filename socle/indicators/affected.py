@@ -62,6 +62,13 @@ def changes_from(
     if extract not in SNAPSHOT_EXTRACTS:
         return month_start(month)
     spell = SPELLS[extract]
+    params = {"operator": operator, "month": month_start(month)}
+    if not con.execute(f"SELECT 1 FROM staging.{extract} WHERE operator = $operator LIMIT 1",
+                       {"operator": operator}).fetchall():
+        # The operator's first slice: every spell is new, from its start. The comparison
+        # below would build and compare every spell's versions (17 s for 10M rows).
+        [(earliest,)] = con.execute(f"SELECT min({spell.start}) FROM ({new_rows})").fetchall()
+        return earliest
     id_col = schemas.id_column(extract)
     cols = list(schemas.column_types(extract))
     ending = [c for c in (spell.end, spell.end_reason) if c]
@@ -111,7 +118,7 @@ def changes_from(
             ELSE least(before.start, after.start) END)
         FROM versions WHERE before IS DISTINCT FROM after
         """,
-        {"operator": operator, "month": month_start(month)},
+        params,
     ).fetchall()
     return earliest
 

@@ -32,8 +32,9 @@ from socle.ingest.communes import Lookups
 from socle.ingest.errors import Rejected
 from socle.ingest.read import TextFile, open_file, prefetched
 from socle.ingest.rows import (
-    BLANK,
     FLAGGED_SCHEMA,
+    MAYBE_BLANK,
+    blank_rows,
     delivered_text,
     loaded_stats,
     process_batch,
@@ -283,8 +284,8 @@ def _aligned(tf: TextFile, extract: str, header: Header, key: bytes | None,
                                  source_file=name, first_line=line,
                                  blank=tf.format != "parquet")
         line += raw.height
-        if BLANK in aligned.columns:
-            blank = aligned.drop_in_place(BLANK)  # no query, unlike drop()
+        if MAYBE_BLANK in aligned.columns:
+            blank = blank_rows(raw, aligned.drop_in_place(MAYBE_BLANK))  # in place: no query
             if blank.any():
                 empty_lines += aligned.get_column("line_number").filter(blank).to_list()
                 aligned = aligned.filter(~blank)

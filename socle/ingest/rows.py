@@ -30,7 +30,7 @@ from socle.ingest.rules import combine_reasons, schema_reasons
 FLAGGED_SCHEMA = {"rid": pl.Int64, "stat": pl.Utf8}
 ALLOWANCE_COLUMNS = tuple(f"allowance_{a}" for a in ALLOWANCES)
 NIR_REASON = "_nir_reason"
-BLANK = "_blank"
+MAYBE_BLANK = "_maybe_blank"
 
 
 @dataclass
@@ -68,19 +68,20 @@ def delivered_text(
 ) -> pl.DataFrame:
     """One chunk as read → source_file, line_number, every schema column as text (absent
     ones null, a NIR replaced by its pseudonym and never kept), `_nir_reason`; with
-    `blank`, a last column `_blank`: true where every delivered value is null or blank.
+    `blank`, a last column `_maybe_blank`: true where the first delivered value is null or
+    blank, the rows `blank_rows` checks whole.
 
     One polars query when the file has no NIR: a département file holds a few dozen rows,
     and each query has a fixed cost (~1 ms) that the many small files of a delivery add up.
     """
     cols = schemas.column_types(extract)
-    blank_rows: list[pl.Expr | pl.Series] = [_blank(raw.columns).alias(BLANK)] if blank else []
+    maybe: list[pl.Expr | pl.Series] = [_blank(raw.columns[:1]).alias(MAYBE_BLANK)] if blank else []
     nir_reason: pl.Expr | pl.Series = pl.lit(None, dtype=pl.Utf8)
     text = raw
     if header.has_nir:
         assert key is not None  # the header check rejects a NIR without key
         if blank:  # read on the delivered columns, before the NIR is replaced
-            blank_rows = [raw.select(blank_rows).to_series()]
+            maybe = [raw.select(maybe).to_series()]
         text, nir_reason = pseudonymise(raw.select(header.used), key)
     return text.select(
         pl.lit(source_file, dtype=pl.Utf8).alias("source_file"),
@@ -88,8 +89,18 @@ def delivered_text(
         *[pl.col(c) if c in text.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
           for c in cols],
         nir_reason.alias(NIR_REASON),
-        *blank_rows,
+        *maybe,
     )
+
+
+def blank_rows(raw: pl.DataFrame, maybe: pl.Series) -> pl.Series:
+    """Rows of `raw` of which every delivered value is null or blank, among those `maybe`
+    marks (`delivered_text`): checking every column of every row cost ~0.4 s per 1M rows
+    of 20 columns, and a row whose first value is filled is no blank row."""
+    if not maybe.any():
+        return maybe
+    where = maybe.arg_true()
+    return maybe.scatter(where, raw[where].select(_blank(raw.columns)).to_series())
 
 
 def _blank(columns: list[str]) -> pl.Expr:
