@@ -1,35 +1,43 @@
-"""The common schemas, one pandera (polars) schema per extract: the single source of truth."""
+"""The common schemas, one pandera (polars) schema per extract: the single source of truth.
+
+pandera (~2 s to import) comes with the first schema asked for, not with the package: the
+code lists (`schemas.codes`) are read by processes that validate nothing, such as the
+workers writing exports and the site.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import importlib
+from functools import cache, lru_cache
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import pandera.polars as pa
 import polars as pl
 
-from schemas import (
-    actions,
-    diagnostics,
-    hires,
-    job_offers,
-    pathways,
-    registrations,
-    satisfaction,
-)
-from schemas._base import NO_CONTEXT, DeliveryContext
 from schemas.codes import EXTRACTS
 
-MODULES: dict[str, ModuleType] = {
-    "registrations": registrations,
-    "diagnostics": diagnostics,
-    "pathways": pathways,
-    "hires": hires,
-    "actions": actions,
-    "job_offers": job_offers,
-    "satisfaction": satisfaction,
-}
-assert tuple(MODULES) == EXTRACTS
+if TYPE_CHECKING:
+    import pandera.polars as pa
+
+    from schemas._base import DeliveryContext
+
+
+@cache
+def _modules() -> dict[str, ModuleType]:
+    """Each extract's schema module (`schemas/<extract>.py`), in the order of EXTRACTS."""
+    return {extract: importlib.import_module(f"schemas.{extract}") for extract in EXTRACTS}
+
+
+def __getattr__(name: str) -> Any:
+    """`MODULES`, `DeliveryContext` and `NO_CONTEXT`, imported when first used."""
+    if name == "MODULES":
+        return _modules()
+    if name in ("DeliveryContext", "NO_CONTEXT"):
+        from schemas import _base
+
+        return getattr(_base, name)
+    raise AttributeError(f"module 'schemas' has no attribute {name!r}")
+
 
 _SQL_TYPES = {pl.Utf8: "VARCHAR", pl.Date: "DATE", pl.Int64: "BIGINT", pl.Boolean: "BOOLEAN"}
 
@@ -46,17 +54,18 @@ PROVENANCE_DDL = (
 
 
 @lru_cache(maxsize=512)
-def schema_for(extract: str, ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
-    """The pandera schema of `extract` for one delivery context.
+def schema_for(extract: str, ctx: DeliveryContext | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of `extract` for one delivery context (None: none in particular).
 
     Cached: building one deep-copies every column (~3 ms), and ingestion asks for it per file.
     Pandera schemas are not mutated in place (`update_column` & co. return copies).
     """
-    return MODULES[extract].schema(ctx)
+    module = _modules()[extract]
+    return module.schema() if ctx is None else module.schema(ctx)
 
 
 def id_column(extract: str) -> str:
-    return MODULES[extract].ID_COLUMN
+    return _modules()[extract].ID_COLUMN
 
 
 def column_types(extract: str) -> dict[str, pl.DataType]:

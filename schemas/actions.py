@@ -37,5 +37,5 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
             end_not_before_start("start_date", "end_date")
         ],
         name="actions",
-        description="Actions : entrées en formation et immersions datées du mois",
+        description=codes.DESCRIPTIONS["actions"],
     )

@@ -17,6 +17,16 @@ EXTRACTS: tuple[str, ...] = (
     "job_offers",
     "satisfaction",
 )
+# Each extract's description, in French: its name, a colon, what it holds.
+DESCRIPTIONS: dict[str, str] = {
+    "registrations": "Inscriptions : photographie des inscriptions ouvertes dans le mois",
+    "diagnostics": "Diagnostics : événements datés du mois",
+    "pathways": "Parcours d'accompagnement : photographie des parcours ouverts dans le mois",
+    "hires": "Embauches : retours à l'emploi datés du mois",
+    "actions": "Actions : entrées en formation et immersions datées du mois",
+    "job_offers": "Offres d'emploi : photographie des offres ouvertes dans le mois",
+    "satisfaction": "Satisfaction : réponses aux enquêtes datées du mois",
+}
 SNAPSHOT_EXTRACTS: frozenset[str] = frozenset({"registrations", "pathways", "job_offers"})
 # Who delivers what (the contract names no other sender of job offers): offers, and with them
 # employer answers, come from the operators that collect offers, France Travail and Apec;

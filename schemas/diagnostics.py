@@ -33,5 +33,5 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
             ),
         },
         name="diagnostics",
-        description="Diagnostics : événements datés du mois",
+        description=codes.DESCRIPTIONS["diagnostics"],
     )

@@ -45,5 +45,5 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
             )
         ],
         name="hires",
-        description="Embauches : retours à l'emploi datés du mois",
+        description=codes.DESCRIPTIONS["hires"],
     )

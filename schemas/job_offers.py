@@ -66,5 +66,5 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
             ),
         ],
         name="job_offers",
-        description="Offres d'emploi : photographie des offres ouvertes dans le mois",
+        description=codes.DESCRIPTIONS["job_offers"],
     )

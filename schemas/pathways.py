@@ -39,5 +39,5 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
             end_not_before_start("start_date", "end_date")
         ],
         name="pathways",
-        description="Parcours d'accompagnement : photographie des parcours ouverts dans le mois",
+        description=codes.DESCRIPTIONS["pathways"],
     )

@@ -109,5 +109,5 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
         },
         checks=checks,
         name="registrations",
-        description="Inscriptions : photographie des inscriptions ouvertes dans le mois",
+        description=codes.DESCRIPTIONS["registrations"],
     )

@@ -62,5 +62,5 @@ def schema(ctx: DeliveryContext = NO_CONTEXT) -> pa.DataFrameSchema:
                       "commune obligatoire pour une réponse EMPLOYER"),
         ],
         name="satisfaction",
-        description="Satisfaction : réponses aux enquêtes datées du mois",
+        description=codes.DESCRIPTIONS["satisfaction"],
     )

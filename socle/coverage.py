@@ -27,6 +27,7 @@ from functools import cache
 import duckdb
 import polars as pl
 
+from schemas import codes
 from schemas.codes import EXPECTED_EXTRACTS, EXTRACTS, OPERATORS
 from socle.months import add_months, month_start, months_between
 from socle.settings import Settings
@@ -183,10 +184,9 @@ def write_delivery_coverage(
 
 @cache
 def extract_label(extract: str) -> str:
-    """French name of an extract, lower case, from its schema ("Embauches : …" → embauches)."""
-    import schemas
-
-    return schemas.schema_for(extract).description.split(" :")[0].lower()
+    """French name of an extract, lower case, from its description ("Embauches : …" →
+    embauches)."""
+    return codes.DESCRIPTIONS[extract].split(" :")[0].lower()
 
 
 def _s(count: int, word: str) -> str:
