@@ -73,15 +73,14 @@ def compute(
 
     A month without any delivery is skipped: its stocks would only echo earlier months.
     """
-    from socle.indicators import affected_work, compute_indicators
+    from socle.indicators import affected_work, compute_batches
     from socle.indicators.affected import batches
 
     ensure_staging(con)
     changes, through = changes_since_computed(con)
     work = affected_work(con, changes) | dict.fromkeys(periods)
     todo = _loaded_among(con, sorted(work), progress)
-    for months, codes in batches({p: work[p] for p in todo}):
-        compute_indicators(con, months, codes=codes, progress=progress)
+    compute_batches(con, batches({p: work[p] for p in todo}), progress=progress)
     # After the values' own transaction: killed in between, the next run computes again.
     mark_computed(con, todo, through)
     return todo

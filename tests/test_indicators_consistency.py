@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from helpers import national
 
-from socle.indicators import compute_indicators
+from socle.indicators import compute_batches, compute_indicators
 from socle.warehouse import scalar
 
 # Slow tier: the module's fixture builds and computes a year of synthetic staging rows.
@@ -204,3 +204,22 @@ def test_levels_partition_the_communes(computed):
     for levels in sums.values():
         assert levels.get("REG") == levels.get("DEP") == levels.get("BASSIN")
         assert levels["REG"] <= levels["NAT"]
+
+
+def test_batches_computed_in_one_pass_equal_a_whole_computation(computed):
+    """A monthly run computes some indicators for some months and others for others in one
+    pass: the stocks and the populations' counts of the first batch must not leak into
+    the second (each reads its own months)."""
+    everything = "SELECT * FROM indicators.indicator_values ORDER BY ALL"
+    whole = computed.execute(everything).fetchall()
+    first = ["CAP_REGISTERED", "REA_IN_PATHWAY", "PERF_RETURN_EMPLOYMENT"]
+    computed.execute("DELETE FROM indicators.indicator_values WHERE period = ? "
+                     "AND list_contains(?, indicator_code)", [MONTHS[0], first])
+    computed.execute("DELETE FROM indicators.indicator_values WHERE period >= ?", [MONTHS[2]])
+    assert len(computed.execute(everything).fetchall()) < len(whole)
+    written = compute_batches(computed, [([MONTHS[0]], first), (MONTHS[2:], None)],
+                              progress=None)
+    assert written == len(whole) - scalar(
+        computed, "SELECT count(*) FROM indicators.indicator_values WHERE period = ? AND NOT "
+        "list_contains(?, indicator_code) OR period = ?", [MONTHS[0], first, MONTHS[1]])
+    assert computed.execute(everything).fetchall() == whole

@@ -20,7 +20,7 @@ import socle.export.files
 import socle.indicators
 from socle.config import Paths
 from socle.generate import generate_landing
-from socle.indicators import affected_work, compute_indicators
+from socle.indicators import affected_work, compute_batches, compute_indicators
 from socle.indicators.affected import batches
 from socle.ingest import ingest_landing
 from socle.ingest.samples import write_csv
@@ -121,20 +121,20 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _record_computations(
     monkeypatch: pytest.MonkeyPatch,
 ) -> list[tuple[list[date], list[str] | None]]:
-    """From now on, each call of `compute_indicators` (periods, codes) is listed."""
+    """From now on, each batch (periods, codes) given to `compute_batches` is listed."""
     calls: list[tuple[list[date], list[str] | None]] = []
 
-    def recording(con, periods=None, codes=None, progress=print):
-        calls.append((list(periods), codes))
-        return compute_indicators(con, periods, codes=codes, progress=progress)
+    def recording(con, work, progress=print):
+        calls.extend((list(periods), codes) for periods, codes in work)
+        return compute_batches(con, work, progress=progress)
 
-    monkeypatch.setattr(socle.indicators, "compute_indicators", recording)
+    monkeypatch.setattr(socle.indicators, "compute_batches", recording)
     return calls
 
 
 @pytest.fixture
 def world(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A copy of the base: (connection, landing folder, the compute_indicators calls made)."""
+    """A copy of the base: (connection, landing folder, the batches computed)."""
     shutil.copytree(base, tmp_path / "w")
     calls = _record_computations(monkeypatch)
     con = connect(tmp_path / "w" / "socle.duckdb")
@@ -432,7 +432,7 @@ def test_month_by_month_then_a_correction_publish_what_a_full_run_does(
         assert run_pipeline(step, **quiet).publication.published
     # The last month whole; the months before it for 6-month access only.
     assert calls == [(months(*GENERATED)[:-1], [ACCESS]), (months(*GENERATED)[-1:], None)]
-    monkeypatch.setattr(socle.indicators, "compute_indicators", compute_indicators)
+    monkeypatch.setattr(socle.indicators, "compute_batches", compute_batches)
     con = duckdb.connect(str(step.working), read_only=True)
     # A generated month restates nothing older: each changes from its own first day on.
     assert con.execute(

@@ -188,8 +188,8 @@ def _add(work: dict[date, set[str] | None], period: date, codes: set[str] | None
 
 
 def batches(work: dict[date, set[str] | None]) -> list[tuple[list[date], list[str] | None]]:
-    """`work` as calls of `compute_indicators`: the months sharing a set of codes together
-    (one pass over the inputs for them), codes sorted, None for the whole catalog."""
+    """`work` as the batches of `compute_batches`: the months sharing a set of codes
+    together, codes sorted, None for the whole catalog."""
     groups: dict[frozenset[str] | None, list[date]] = {}
     for period, codes in sorted(work.items()):
         groups.setdefault(None if codes is None else frozenset(codes), []).append(period)

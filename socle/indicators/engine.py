@@ -26,7 +26,7 @@ from socle.indicators.sqlgen import (
 from socle.indicators.vocabulary import vocabulary
 from socle.months import add_months, month_end, month_start
 from socle.reference import zoning_year
-from socle.warehouse import split_statements, transaction
+from socle.warehouse import read_sql, split_statements, transaction
 
 OUTPUT_DDL = """
 CREATE TABLE IF NOT EXISTS indicators.indicator_values (
@@ -69,6 +69,22 @@ SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "eng_sat": ("engine/input_sat.sql", ()),
     "eng_offers": ("engine/input_offers.sql", ()),
 }
+
+def _month_free() -> frozenset[str]:
+    """The shared tables that hold whatever months are computed (latest versions, person
+    ids, territory spells): built once for every batch of a run. The others (stocks, the
+    persons in a pathway at each month end) read the months, as do the populations' views
+    and counts, and are made again for each batch."""
+    def reads_months(table: str) -> bool:
+        script, needs = SHARED_TABLES[table]
+        text = read_sql(script) if script is not None else ""
+        return (re.search(r"\beng_(periods|refdates)\b", re.sub(r"--[^\n]*", "", text))
+                is not None or any(reads_months(d) for d in needs))
+    return frozenset(t for t in SHARED_TABLES if not reads_months(t))
+
+
+MONTH_FREE = _month_free()
+
 
 # The national stock (~40M person-months) lives in a scratch database file (attached as
 # `eng_work`, found by name through the search path), not in a temporary table: DuckDB
@@ -325,44 +341,68 @@ def compute_indicators(
 
     The replacement is one transaction: readers see the old values or the new ones.
     """
+    if periods is None:
+        periods = available_periods(con)
+    return compute_batches(con, [(periods, codes)], progress, catalog)
+
+
+Batch = tuple[list[date], list[str] | None]  # months, and the codes computed for them
+
+
+def compute_batches(
+    con: duckdb.DuckDBPyConnection,
+    work: list[Batch],
+    progress: Callable[[str], object] | None = print,
+    catalog: list[Indicator] | None = None,
+) -> int:
+    """Compute each batch's codes (None: the whole catalog) for its months, in one pass
+    over the inputs: a monthly run computes its new month whole and the 6-month access of
+    the months before it, and the latest versions, person ids and territories over the
+    whole history are built once for both. Replaces every batch's rows in one transaction;
+    returns rows written."""
     say = progress or (lambda _msg: None)
     catalog = load_catalog() if catalog is None else catalog
-    if codes is not None:
-        known = {i.code for i in catalog}
-        unknown = sorted(set(codes) - known)
-        if unknown:
-            raise ValueError(f"unknown indicator codes: {unknown}")
-        catalog = [i for i in catalog if i.code in set(codes)]
-    periods = sorted({month_start(p) for p in (periods if periods is not None
-                                               else available_periods(con))})
+    known = {i.code for i in catalog}
+    unknown = sorted({c for _, codes in work for c in codes or ()} - known)
+    if unknown:
+        raise ValueError(f"unknown indicator codes: {unknown}")
+    batches = [(sorted({month_start(p) for p in months}),
+                [i for i in catalog if codes is None or i.code in set(codes)])
+               for months, codes in work]
+    batches = [(months, inds) for months, inds in batches if months and inds]
     con.execute(OUTPUT_DDL)
-    if not periods or not catalog:
+    if not batches:
         return 0
     started = time.perf_counter()
     try:
         with _work_catalog(con):
-            _create_periods(con, periods)
+            _create_periods(con, sorted({p for months, _ in batches for p in months}))
             run_rendered(con, "engine/prepare.sql")
             con.execute("CREATE OR REPLACE TEMP TABLE eng_out AS "
                         "SELECT * FROM indicators.indicator_values LIMIT 0")
-            say(f"indicators: inputs ready for {len(periods)} months "
-                f"({time.perf_counter() - started:.1f} s)")
             built: set[str] = set()
-            population_breakdowns: dict[str, list[str]] = {}
-            for ind in catalog:
-                if ind.denominator:
-                    known = population_breakdowns.setdefault(ind.denominator, [])
-                    known += [b for b in ind.breakdowns if b not in known]
-            for ind in catalog:
-                t0 = time.perf_counter()
-                _run_indicator(con, ind, built, population_breakdowns)
-                say(f"indicators: {ind.code} ({time.perf_counter() - t0:.1f} s)")
+            for months, inds in batches:
+                _create_periods(con, months)
+                run_rendered(con, "engine/periods.sql")
+                built &= MONTH_FREE  # what the previous months built for themselves goes
+                say(f"indicators: inputs ready for {len(months)} months "
+                    f"({time.perf_counter() - started:.1f} s)")
+                population_breakdowns: dict[str, list[str]] = {}
+                for ind in inds:
+                    if ind.denominator:
+                        seen = population_breakdowns.setdefault(ind.denominator, [])
+                        seen += [b for b in ind.breakdowns if b not in seen]
+                for ind in inds:
+                    t0 = time.perf_counter()
+                    _run_indicator(con, ind, built, population_breakdowns)
+                    say(f"indicators: {ind.code} ({time.perf_counter() - t0:.1f} s)")
             with transaction(con):
-                con.execute(
-                    "DELETE FROM indicators.indicator_values WHERE period IN "
-                    "(SELECT period FROM eng_periods) AND list_contains(?, indicator_code)",
-                    [[i.code for i in catalog]],
-                )
+                for months, inds in batches:
+                    con.execute(
+                        "DELETE FROM indicators.indicator_values WHERE list_contains(?, period) "
+                        "AND list_contains(?, indicator_code)",
+                        [months, [i.code for i in inds]],
+                    )
                 con.execute("INSERT INTO indicators.indicator_values SELECT * FROM eng_out")
             written = con.execute("SELECT count(*) FROM eng_out").fetchall()[0][0]
             say(f"indicators: {written} rows written ({time.perf_counter() - started:.1f} s)")

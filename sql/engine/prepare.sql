@@ -6,15 +6,6 @@
 -- Month index (months since year 0): stocks work on integer months.
 CREATE OR REPLACE TEMP MACRO eng_month_idx(d) AS year(d) * 12 + month(d) - 1;
 
--- Dates at which stocks are taken: end of each period, and end of the month before it
--- (denominators of the return rates).
-CREATE OR REPLACE TABLE eng_work.eng_refdates AS
-SELECT DISTINCT ref_date, eng_month_idx(ref_date) AS ref_idx FROM (
-    SELECT m_end AS ref_date FROM eng_periods
-    UNION ALL
-    SELECT prev_end FROM eng_periods
-);
-
 -- Person ids as integers: joins, windows and distinct counts on 64-char hex strings cost
 -- several times more than on BIGINT. Each input script maps the persons it brings. The
 -- mapping is temporary: random hex strings barely compress, and compressing them is slow.
