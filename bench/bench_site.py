@@ -3,6 +3,7 @@
     python bench/bench_site.py               # one national month (~480 territories)
     python bench/bench_site.py --months 13   # the site of 13 months (a chart's window)
     python bench/bench_site.py --repeat 3    # each month's workbooks written 3 times: median
+    python bench/bench_site.py --months 13 --workers 2   # the site's months in 2 processes
 
 A national month is synthesised on the real geography (bundled reference, latest zoning):
 every territory × every catalog indicator × every modality of its breakdowns, as the
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the files written")
     parser.add_argument("--repeat", type=int, default=1,
                         help="write each month's workbooks N times, report the median (1)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes writing the site's months, as SOCLE_EXPORT_WORKERS (1)")
     args = parser.parse_args(argv)
     print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     shutil.rmtree(args.out, ignore_errors=True)
@@ -133,11 +136,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key}: {published.height:,} rows, {len(written)} workbooks in {took:.1f} s "
               f"(CPU {cpu:.1f} s){median}, {size_mb(folder / 'territoires'):.1f} MB", flush=True)
 
-    started, cpu = time.perf_counter(), time.process_time()
-    summary = write_site(con, months, exports / "site")
-    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if args.workers > 1:  # worker processes open the database too: read-only, as published
+        con.close()
+        con = connect(args.out / "reference.duckdb", read_only=True)
+    started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+    summary = write_site(con, months, exports / "site", workers=args.workers)
+    took = time.perf_counter() - started
+    cpu = time.process_time() - cpu + _children_cpu() - children  # workers' CPU included
     pages = summary["territory_pages"]
-    print(f"site: {len(months)} month(s), {pages} territory pages in {took:.1f} s "
+    print(f"site: {len(months)} month(s), {args.workers} process(es), {pages} territory "
+          f"pages in {took:.1f} s "
           f"(CPU {cpu:.1f} s), "
           f"{summary['bytes'] / 1e6:.1f} MB ({summary['bytes'] / 1e3 / max(pages, 1):.0f} KB "
           "a page, plotly's bundle included once)")
@@ -147,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep:
         shutil.rmtree(args.out)
     return 0
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the ended child processes (the site's workers, once they stop)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

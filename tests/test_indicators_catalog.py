@@ -9,12 +9,14 @@ from helpers import d, insert, reg
 from socle.indicators import (
     affected_periods,
     available_periods,
+    compute_batches,
     compute_indicators,
     load_catalog,
     write_catalog,
 )
 from socle.indicators.catalog import CatalogError, parse_indicator
 from socle.indicators.docs import DOCS_PATH, render
+from socle.indicators.engine import MONTH_FREE, SHARED_TABLES
 
 CONTRACT_CODES = {
     "CAP_REGISTERED", "CAP_INFLOW", "CAP_OUTFLOW", "REA_DIAG_DELAY", "REA_WAITING_DIAG",
@@ -151,3 +153,18 @@ def test_a_file_naming_only_eng_reg_multi_gets_it_built(warehouse, tmp_path):
     assert warehouse.execute(
         "SELECT numerator FROM indicators.indicator_values WHERE indicator_code = 'X' "
         "AND level = 'NAT' AND breakdown = 'total'").fetchall() == [(1,)]
+
+
+def test_inputs_reading_the_months_are_made_again_for_each_batch():
+    """Found from the scripts: a stock reads the stock dates, the persons in a pathway the
+    month ends, and the pathways per operator the view that script creates."""
+    assert set(SHARED_TABLES) - MONTH_FREE == {
+        "eng_stock", "eng_stock_end", "eng_stock_prev_end", "eng_in_pathway",
+        "eng_in_pathway_by_operator"}
+
+
+def test_a_month_and_indicator_in_two_batches_is_refused(warehouse):
+    with pytest.raises(ValueError, match="CAP_INFLOW of 2024-03 is in two batches"):
+        compute_batches(warehouse, [([d("2024-03-01")], ["CAP_INFLOW"]),
+                                    ([d("2024-02-01"), d("2024-03-01")], None)],
+                        progress=None)

@@ -71,18 +71,28 @@ SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 
 def _month_free() -> frozenset[str]:
-    """The shared tables that hold whatever months are computed (latest versions, person
-    ids, territory spells): built once for every batch of a run. The others (stocks, the
-    persons in a pathway at each month end) read the months, as do the populations' views
-    and counts, and are made again for each batch."""
+    """The shared tables that do not depend on the months computed (latest versions, person
+    ids, territory spells): built once for every batch of a run. The others read the
+    months (`eng_periods`, `eng_refdates`, or anything a script reading them creates, such
+    as a stock's views), as do the populations' views and counts: made again per batch."""
+    texts = {t: re.sub(r"--[^\n]*", "", read_sql(script)) if script else ""
+             for t, (script, _) in SHARED_TABLES.items()}
+    month_names, reading = {"eng_periods", "eng_refdates"}, set()
+    while True:  # until no script reading the months creates a name not seen yet
+        reading = {t for t, text in texts.items()
+                   if any(re.search(rf"\b{n}\b", text) for n in month_names)}
+        made = {n for t in reading for n in _CREATED.findall(texts[t])}
+        if made <= month_names:
+            break
+        month_names |= made
+
     def reads_months(table: str) -> bool:
-        script, needs = SHARED_TABLES[table]
-        text = read_sql(script) if script is not None else ""
-        return (re.search(r"\beng_(periods|refdates)\b", re.sub(r"--[^\n]*", "", text))
-                is not None or any(reads_months(d) for d in needs))
+        return table in reading or any(reads_months(d) for d in SHARED_TABLES[table][1])
     return frozenset(t for t in SHARED_TABLES if not reads_months(t))
 
 
+_CREATED = re.compile(r"CREATE\s+OR\s+REPLACE\s+(?:TEMP\s+)?(?:TABLE|VIEW|MACRO)\s+"
+                      r"(?:\w+\.)?(\w+)", re.IGNORECASE)
 MONTH_FREE = _month_free()
 
 
@@ -267,7 +277,7 @@ def _population_counts(
     con: duckdb.DuckDBPyConnection, name: str, breakdowns: list[str], built: set[str]
 ) -> str:
     """The counts of population `name` per (period, area, breakdown, value), computed once
-    per run for every rate sharing it (`breakdowns`: theirs together)."""
+    per batch of months for every rate sharing it (`breakdowns`: theirs together)."""
     table = f"eng_popcounts_{name}"
     if table not in built:
         _build_population(con, name, built)
@@ -355,11 +365,12 @@ def compute_batches(
     progress: Callable[[str], object] | None = print,
     catalog: list[Indicator] | None = None,
 ) -> int:
-    """Compute each batch's codes (None: the whole catalog) for its months, in one pass
-    over the inputs: a monthly run computes its new month whole and the 6-month access of
-    the months before it, and the latest versions, person ids and territories over the
-    whole history are built once for both. Replaces every batch's rows in one transaction;
-    returns rows written."""
+    """Compute each batch's codes (None: the whole catalog, or `catalog`) for its months,
+    in one pass over the inputs: a monthly run computes its new month whole and the
+    6-month access of the months before it, and the latest versions, person ids and
+    territories over the whole history are built once for both. Batches do not overlap
+    (a month's indicator in one batch only). Replaces every batch's rows in one
+    transaction; returns rows written."""
     say = progress or (lambda _msg: None)
     catalog = load_catalog() if catalog is None else catalog
     known = {i.code for i in catalog}
@@ -367,9 +378,13 @@ def compute_batches(
     if unknown:
         raise ValueError(f"unknown indicator codes: {unknown}")
     batches = [(sorted({month_start(p) for p in months}),
-                [i for i in catalog if codes is None or i.code in set(codes)])
+                [i for i in catalog if codes is None or i.code in codes])
                for months, codes in work]
     batches = [(months, inds) for months, inds in batches if months and inds]
+    pairs = [(p, i.code) for months, inds in batches for p in months for i in inds]
+    if len(pairs) != len(set(pairs)):
+        twice = sorted({x for x in pairs if pairs.count(x) > 1})[0]
+        raise ValueError(f"{twice[1]} of {twice[0]:%Y-%m} is in two batches")
     con.execute(OUTPUT_DDL)
     if not batches:
         return 0
@@ -384,7 +399,8 @@ def compute_batches(
             for months, inds in batches:
                 _create_periods(con, months)
                 run_rendered(con, "engine/periods.sql")
-                built &= MONTH_FREE  # what the previous months built for themselves goes
+                _forget(con, built - MONTH_FREE)  # what read the previous batch's months
+                built &= MONTH_FREE
                 say(f"indicators: inputs ready for {len(months)} months "
                     f"({time.perf_counter() - started:.1f} s)")
                 population_breakdowns: dict[str, list[str]] = {}
@@ -409,6 +425,17 @@ def compute_batches(
             return written
     finally:
         _drop_temporary(con)
+
+
+def _forget(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
+    """Drop the tables among `names` (views cost nothing): a stock of the previous batch's
+    months would otherwise hold its memory while the next one is built."""
+    rows = con.execute(
+        "SELECT database_name, table_name FROM duckdb_tables() WHERE list_contains(?, "
+        "table_name) AND (temporary OR database_name = ?)", [sorted(names), WORK_CATALOG]
+    ).fetchall()
+    for database, name in rows:
+        con.execute(f'DROP TABLE "{database}".main."{name}"')
 
 
 def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:

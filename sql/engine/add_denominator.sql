@@ -1,9 +1,10 @@
 -- A rate over a shared population (catalog `denominator`): the indicator file yields its
 -- numerator's units only (their counts are in eng_counts); the denominator of each
 -- (period, area, breakdown, value) is the population's count there (eng_denominator,
--- computed once per run for every rate sharing it). A slice value takes the population's
--- total as denominator, in every area, including where none of its units occurs.
--- Periods still waiting for later months ($months_after) are left out, as for the facts.
+-- computed once per batch of months for every rate sharing it). A slice value takes the
+-- population's total as denominator, in every area, including where none of its units
+-- occurs. Periods still waiting for later months ($months_after) are left out, as for the
+-- facts.
 CREATE OR REPLACE TEMP TABLE eng_counts AS
 SELECT period, area, breakdown, breakdown_value, n, 0 AS d
 FROM eng_counts

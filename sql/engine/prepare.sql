@@ -1,7 +1,8 @@
 -- Shared inputs of every indicator computation (small), built once per run. The large
 -- inputs (sql/engine/input_*.sql) are built only when an indicator file names them.
 -- `eng_periods(period, m_start, m_end, prev_end, zoning_year, months_after)` is created
--- by the engine before this script (the periods to compute).
+-- by the engine before this script: every month of the run here (its zoning years);
+-- each batch's own months before periods.sql and the batch's indicators.
 
 -- Month index (months since year 0): stocks work on integer months.
 CREATE OR REPLACE TEMP MACRO eng_month_idx(d) AS year(d) * 12 + month(d) - 1;

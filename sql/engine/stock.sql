@@ -1,14 +1,14 @@
 -- eng_stock: every person active at each stock date (end of a period, end of the month
 -- before), with the operators following them, their `seniority` (since the earliest start
 -- of their active spells), the date of their latest registration, and their territory and
--- profile at that date. Built once per run for all dates, shared by every stock
--- indicator and every rate over the M-1 stock; indicator files read it through the views
--- eng_stock_end and eng_stock_prev_end (below).
--- Spells are expanded over the integer months at whose end they are active (no range join
--- on dates). A person with a single spell (most of them) is their own territory and
--- passes straight through; only persons with several spells are grouped per date and
--- placed on their territory timeline (eng_terr). The operators and attributes are stored
--- as `profile` (see eng_profiles).
+-- profile at that date. Built once per batch of months (compute_batches) for all its
+-- dates, shared by every stock indicator and every rate over the M-1 stock; indicator
+-- files read it through the views eng_stock_end and eng_stock_prev_end (below). Spells
+-- are expanded over the integer months at whose end they are active (no range join on
+-- dates). A person with a single spell (most of them) is their own territory and passes
+-- straight through; only persons with several spells are grouped per date and placed on
+-- their territory timeline (eng_terr). The operators and attributes are stored as
+-- `profile` (see eng_profiles).
 
 -- Persons with several spells, per stock date: operators, first start, then the territory
 -- spell (the latest started by that date) with its attributes. A person's operators at a
