@@ -144,13 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     took = time.perf_counter() - started
     cpu = time.process_time() - cpu + _children_cpu() - children  # workers' CPU included
     pages = summary["territory_pages"]
-    print(f"site: {len(months)} month(s), {args.workers} process(es), {pages} territory "
+    used = min(args.workers, len(months)) if len(months) > 1 else 1  # as write_site spreads
+    print(f"site: {len(months)} month(s), {used} process(es), {pages} territory "
           f"pages in {took:.1f} s "
           f"(CPU {cpu:.1f} s), "
           f"{summary['bytes'] / 1e6:.1f} MB ({summary['bytes'] / 1e3 / max(pages, 1):.0f} KB "
           "a page, plotly's bundle included once)")
-    print("load average: {:.2f} {:.2f} {:.2f}; peak RSS {:,.0f} MiB".format(
-        *os.getloadavg(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    print("load average: {:.2f} {:.2f} {:.2f}; peak RSS {:,.0f} MiB, of a worker {:,.0f} MiB"
+          .format(*os.getloadavg(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))
     con.close()
     if not args.keep:
         shutil.rmtree(args.out)

@@ -29,8 +29,9 @@ CREATE TABLE IF NOT EXISTS audit.deliveries (
 """
 # `changes_from`: the earliest date the delivery's changes touch (null: it changed nothing
 # the indicators read); socle/indicators/affected.py computes it and reads it back.
-# A change whose date is unknown (a delivery audited before the column existed): the
-# earliest date, so every loaded month is recomputed.
+# A change whose date is unknown (a delivery audited before the column existed, or loaded
+# while no month had values, when comparing would decide nothing): the earliest date, so
+# every loaded month is recomputed.
 UNKNOWN_CHANGE = date(1, 1, 1)
 # Before `retry` was a column, a rejection to try again was told by its message's opening.
 _LEGACY_RETRY_MESSAGE = "rejected (tried again next run): "

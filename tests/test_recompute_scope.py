@@ -288,6 +288,7 @@ def test_changes_of_pathways_and_offers(warehouse, tmp_path: Path):
         "SELECT extract, changes_from FROM audit.deliveries WHERE delivery_month = '2024-02-01'"
     ).fetchall())
     assert got == {"pathways": d("2023-11-06"), "job_offers": d("2024-01-03")}
+    compute_indicators(warehouse, progress=None)  # with values, the next slice is compared
     put("2024-03", "pathways", path_head + f"P1,{pid(1)},SUIVI,2023-11-06,2024-03-08\n"
                                           f"P2,{pid(2)},RENFORCE,2024-01-15,\n")
     put("2024-03", "job_offers",
@@ -298,6 +299,19 @@ def test_changes_of_pathways_and_offers(warehouse, tmp_path: Path):
     ).fetchall())
     # P1 ended (March 8), P2 changed type (from its start); O1 closed as filled (March 21).
     assert got == {"pathways": d("2024-01-15"), "job_offers": d("2024-03-21")}
+
+
+def test_nothing_is_compared_before_any_month_has_values(base: Path):
+    """The base loaded January to August, then computed them: January, Mission locale's
+    first slice, from its earliest start; the later snapshots were not compared (every
+    month was to be computed whole), so unknown; events from their month."""
+    con = duckdb.connect(str(base / "socle.duckdb"), read_only=True)
+    try:
+        assert changes(con, "2024-01", "registrations") == d("2023-05-10")
+        assert {changes(con, m, "registrations") for m in BASE_MONTHS[1:]} == {date(1, 1, 1)}
+        assert changes(con, "2024-06", "hires") == d("2024-06-01")
+    finally:
+        con.close()
 
 
 def test_an_audit_from_before_the_column_gains_it(tmp_path: Path):

@@ -57,7 +57,9 @@ def changes_from(
     slice's row, else that of the latest other slice; the version after, the new row, else
     that of the latest other slice. New spell: its start; gone: its old start; only its end
     (and end reason) changed: the earlier of the two ends, an open end being none; any other
-    change: the earlier of the two starts.
+    change: the earlier of the two starts. An operator's first slice: its earliest start
+    (every spell is new). While no month has values, nothing is compared: UNKNOWN_CHANGE
+    (every month is computed whole then).
     """
     if extract not in SNAPSHOT_EXTRACTS:
         return month_start(month)
@@ -69,6 +71,10 @@ def changes_from(
         # below would build and compare every spell's versions (17 s for 10M rows).
         [(earliest,)] = con.execute(f"SELECT min({spell.start}) FROM ({new_rows})").fetchall()
         return earliest
+    if not _computed_periods(con, any_one=True):
+        # No month has values yet: every loaded month will be computed whole, whatever the
+        # comparison found (1.6 s a month at 600,000 persons, 19 s of a year's first load).
+        return UNKNOWN_CHANGE
     id_col = schemas.id_column(extract)
     cols = list(schemas.column_types(extract))
     ending = [c for c in (spell.end, spell.end_reason) if c]
@@ -197,12 +203,13 @@ def batches(work: dict[date, set[str] | None]) -> list[tuple[list[date], list[st
             for codes, periods in groups.items()]
 
 
-def _computed_periods(con: duckdb.DuckDBPyConnection) -> set[date]:
-    """Months with values."""
+def _computed_periods(con: duckdb.DuckDBPyConnection, any_one: bool = False) -> set[date]:
+    """Months with values (`any_one`: one of them at most, to tell whether there are any)."""
     [(exists,)] = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'indicators' AND table_name = 'indicator_values'").fetchall()
     if not exists:
         return set()
-    return {r[0] for r in con.execute(
-        "SELECT DISTINCT period FROM indicators.indicator_values").fetchall()}
+    query = ("SELECT period FROM indicators.indicator_values LIMIT 1" if any_one
+             else "SELECT DISTINCT period FROM indicators.indicator_values")
+    return {r[0] for r in con.execute(query).fetchall()}

@@ -72,7 +72,9 @@ _RECOMPUTE = [
     "ancienne date de début ; seule la fin a changé (date de sortie ou de clôture, avec son "
     "motif) : la plus ancienne des deux dates de fin, une fin vide ne comptant pas ; tout "
     "autre changement (début, commune, attributs) : la plus ancienne des deux dates de "
-    "début. Ce qui est resté identique ne touche rien.",
+    "début. Ce qui est resté identique ne touche rien. Tant qu'aucun mois n'a été calculé "
+    "(premier chargement), rien n'est comparé : tous les mois seront calculés en entier, et "
+    "la date notée est 0001-01-01 (inconnue).",
     "",
     "Au calcul suivant, soit X la plus ancienne de ces dates parmi les livraisons "
     "chargées depuis le calcul précédent : tous les indicateurs sont recalculés pour "
