@@ -64,7 +64,7 @@ one-year window: `--months 2024-01:2024-12 --full --floor` prints `full / floor`
 
 Usage: python bench/bench_monthly.py [--persons 100000] [--months 2024-01:2024-12]
        [--seed 7] [--repeat 3] [--work /tmp/socle_bench_monthly] [--full] [--floor]
-       [--add YYYY-MM ...] [--json PATH]
+       [--add YYYY-MM ...] [--json PATH] [--reuse-bases]
        [--code DIR ...]   (e.g. a `git worktree` of an earlier commit, to compare)
 
 Figures: docs/performance.md.
@@ -123,6 +123,16 @@ def _socle(code: Path, args: list[str], data_dir: Path) -> tuple[float, float, s
     env = {**os.environ, "SOCLE_DATA_DIR": str(data_dir), "PYTHONPATH": str(code)}
     # 1: a rejected delivery, not a failed run
     return _timed([*SOCLE, *args], env, code, f"socle {' '.join(args)} ({code})", (0, 1))
+
+
+def _commit(code: Path) -> str:
+    """The checkout's commit, and whether its tree differs from it (a base is kept for the
+    same code only)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=code, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=code,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    return head + ("+changes" if dirty else "")
 
 
 def _link_months(source: Path, target: Path, months: set[str]) -> None:
@@ -323,6 +333,9 @@ def main() -> None:
     parser.add_argument("--add", nargs="+", metavar="YYYY-MM",
                         help="the months to add, each to every earlier one (default: the last)")
     parser.add_argument("--json", type=Path, help="also write the result to this file")
+    parser.add_argument("--reuse-bases", action="store_true",
+                        help="keep a base an earlier run built with the same commit of the "
+                             "same checkout (minutes each at national scale)")
     parser.add_argument("--code", type=Path, nargs="+", default=[HERE],
                         help="checkouts to compare (default: this one)")
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
@@ -358,12 +371,18 @@ def main() -> None:
         earlier = [m for m in months if m < add]
         for i, code in enumerate(codes):
             base = work / f"base_{i}_{add}"
+            built_by = f"{code} {_commit(code)} {generated.name}"
+            marker = base / ".bench-base"
+            bases[code, add] = base
+            if args.reuse_bases and marker.exists() and marker.read_text() == built_by:
+                print(f"{code}: base {earlier[0]}…{earlier[-1]} kept ({built_by})", flush=True)
+                continue
             shutil.rmtree(base, ignore_errors=True)
             _link_months(generated, base / "landing", set(earlier))
             seconds, peak, _ = _socle(code, ["run"], base)
+            marker.write_text(built_by)
             print(f"{code}: base {earlier[0]}…{earlier[-1]} from empty in {seconds:.1f} s "
                   f"({peak:.0f} MiB)", flush=True)
-            bases[code, add] = base
 
     monthly: dict[tuple[Path, str], list[tuple[float, float]]] = {
         (code, add): [] for code in codes for add in adds}
