@@ -399,7 +399,7 @@ def compute_batches(
             for months, inds in batches:
                 _create_periods(con, months)
                 run_rendered(con, "engine/periods.sql")
-                _forget(con, built - MONTH_FREE)  # what read the previous batch's months
+                _drop_tables(con, built - MONTH_FREE)  # what read the previous batch's months
                 built &= MONTH_FREE
                 say(f"indicators: inputs ready for {len(months)} months "
                     f"({time.perf_counter() - started:.1f} s)")
@@ -427,7 +427,7 @@ def compute_batches(
         _drop_temporary(con)
 
 
-def _forget(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
+def _drop_tables(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
     """Drop the tables among `names` (views cost nothing): a stock of the previous batch's
     months would otherwise hold its memory while the next one is built."""
     rows = con.execute(

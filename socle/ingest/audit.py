@@ -38,7 +38,8 @@ def record(
 ) -> None:
     """Insert one audit row per file (dicts with source_file, sha256, counts, message).
     `retry`: a rejection whose same files are to be read again (caused by the environment).
-    `changes_from`: the earliest date the delivery changes (null: nothing changed).
+    `changes_from`: the earliest date the delivery changes (null: nothing changed;
+    0001-01-01: unknown).
 
     One multi-row INSERT: `executemany` costs a round trip per file (a delivery of the
     Départements has a hundred files).

@@ -239,7 +239,8 @@ def replace_slice(
     all_loaded: bool = False,
 ) -> date | None:
     """Delete the slice from staging and quarantine, insert the pending rows (inside a txn);
-    returns the earliest date the replacement changes (`affected.changes_from`).
+    returns the earliest date the replacement changes (`affected.changes_from`; unknown,
+    0001-01-01, while no month has values).
 
     `quarantined=False` (no row to quarantine) spares the quarantine INSERT, `all_loaded`
     (no row quarantined nor dropped as a duplicate) the anti-join of the staging INSERT.
