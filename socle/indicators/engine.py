@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -69,6 +70,7 @@ SHARED_TABLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "eng_sat": ("engine/input_sat.sql", ()),
     "eng_offers": ("engine/input_offers.sql", ()),
 }
+
 
 def _month_free() -> frozenset[str]:
     """The shared tables that do not depend on the months computed (latest versions, person
@@ -135,15 +137,20 @@ def _zoning_years(con: duckdb.DuckDBPyConnection) -> list[int]:
         "SELECT DISTINCT zoning_year FROM ref.bassins ORDER BY 1").fetchall()]
 
 
-def _create_periods(con: duckdb.DuckDBPyConnection, periods: list[date]) -> None:
+def _period_rows(con: duckdb.DuckDBPyConnection, periods: list[date]) -> dict[date, list]:
+    """Each period's row of `eng_periods`, worked out once per run (it scans staging)."""
     months = loaded_months(con)
     last = months[-1] if months else None
     years = _zoning_years(con)
-    rows = []
+    rows = {}
     for p in periods:
         after = (last.year * 12 + last.month) - (p.year * 12 + p.month) if last else 0
-        rows.append([p, p, month_end(p), p - timedelta(days=1),
-                     zoning_year(years, p.year) if years else None, after])
+        rows[p] = [p, p, month_end(p), p - timedelta(days=1),
+                   zoning_year(years, p.year) if years else None, after]
+    return rows
+
+
+def _create_periods(con: duckdb.DuckDBPyConnection, rows: list[list]) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE eng_periods (period DATE PRIMARY KEY, m_start DATE, "
         "m_end DATE, prev_end DATE, zoning_year INTEGER, months_after INTEGER)"
@@ -381,23 +388,24 @@ def compute_batches(
                 [i for i in catalog if codes is None or i.code in codes])
                for months, codes in work]
     batches = [(months, inds) for months, inds in batches if months and inds]
-    pairs = [(p, i.code) for months, inds in batches for p in months for i in inds]
-    if len(pairs) != len(set(pairs)):
-        twice = sorted({x for x in pairs if pairs.count(x) > 1})[0]
-        raise ValueError(f"{twice[1]} of {twice[0]:%Y-%m} is in two batches")
+    pairs = Counter((p, i.code) for months, inds in batches for p in months for i in inds)
+    twice = sorted(pair for pair, n in pairs.items() if n > 1)
+    if twice:
+        raise ValueError(f"{twice[0][1]} of {twice[0][0]:%Y-%m} is in two batches")
     con.execute(OUTPUT_DDL)
     if not batches:
         return 0
     started = time.perf_counter()
     try:
         with _work_catalog(con):
-            _create_periods(con, sorted({p for months, _ in batches for p in months}))
+            rows = _period_rows(con, sorted({p for months, _ in batches for p in months}))
+            _create_periods(con, list(rows.values()))
             run_rendered(con, "engine/prepare.sql")
             con.execute("CREATE OR REPLACE TEMP TABLE eng_out AS "
                         "SELECT * FROM indicators.indicator_values LIMIT 0")
             built: set[str] = set()
             for months, inds in batches:
-                _create_periods(con, months)
+                _create_periods(con, [rows[p] for p in months])
                 run_rendered(con, "engine/periods.sql")
                 _drop_tables(con, built - MONTH_FREE)  # what read the previous batch's months
                 built &= MONTH_FREE
