@@ -65,7 +65,8 @@ one-year window: `--months 2024-01:2024-12 --full --floor` prints `full / floor`
 Usage: python bench/bench_monthly.py [--persons 100000] [--months 2024-01:2024-12]
        [--seed 7] [--repeat 3] [--work /tmp/socle_bench_monthly] [--full] [--floor]
        [--add YYYY-MM ...] [--json PATH] [--reuse-bases]
-       [--code DIR ...]   (e.g. a `git worktree` of an earlier commit, to compare)
+       [--code DIR ...]   (e.g. a `git worktree` of an earlier commit, to compare; run by
+                          its own `.venv` when it has one, else by this interpreter)
 
 Figures: docs/performance.md.
 """
@@ -89,8 +90,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parents[1]
-# `socle` run from checkout `code` by this interpreter (same environment for every code).
-SOCLE = [sys.executable, "-c", "import sys; from socle.cli import main; sys.exit(main())"]
+# `socle` run from checkout `code` (see `_python`).
+SOCLE = ["-c", "import sys; from socle.cli import main; sys.exit(main())"]
 # discover.py's file rule.
 _FILE = re.compile(r"^(?P<extract>[a-z_]+?)(?:__(?P<part>[^.]+))?\.(?P<ext>csv|csv\.gz|parquet)$",
                    re.IGNORECASE)
@@ -122,7 +123,15 @@ def _socle(code: Path, args: list[str], data_dir: Path) -> tuple[float, float, s
     """Run `socle ARGS` of checkout `code` on `data_dir`: (seconds, peak RSS MiB, output)."""
     env = {**os.environ, "SOCLE_DATA_DIR": str(data_dir), "PYTHONPATH": str(code)}
     # 1: a rejected delivery, not a failed run
-    return _timed([*SOCLE, *args], env, code, f"socle {' '.join(args)} ({code})", (0, 1))
+    return _timed([_python(code), *SOCLE, *args], env, code, f"socle {' '.join(args)} ({code})",
+                  (0, 1))
+
+
+def _python(code: Path) -> str:
+    """The checkout's own environment (`uv sync` in it: its locked dependencies and install
+    settings, such as bytecode compiled or not), else this interpreter's."""
+    own = code / ".venv" / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
 
 
 def _commit(code: Path) -> str:

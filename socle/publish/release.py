@@ -81,8 +81,10 @@ def publish(
     try:
         changed = _changed_exports(snap, paths, todo, progress)
         folders = write_exports(snapshot, changed, stage.exports, progress)
+        progress(f"publication: Parquet of {len(todo)} month(s)")
         parquet = _write_parquet(snap, todo, stage.parquet)
-        site = _write_site(snap, paths, folders, stage) if with_site else None
+        site = _write_site(snap, paths, folders, stage, progress) if with_site else None
+        progress("publication: checks")
         checks = run_checks(Candidate(snap, loaded_months, _accounting(work), folders))
     finally:
         snap.close()
@@ -154,7 +156,8 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
     stage = _fresh_stage(paths)
     try:
         folders = write_exports(paths.warehouse, periods, stage.exports, progress)
-        site = _write_site(snap, paths, folders, stage)
+        site = _write_site(snap, paths, folders, stage, progress)
+        progress("publication: checks")
         checks = run_checks(Candidate(snap, [], [], folders))
     finally:
         snap.close()
@@ -213,7 +216,8 @@ def _write_parquet(
 
 
 def _write_site(
-    snap: duckdb.DuckDBPyConnection, paths: Paths, folders: list[Path], stage: _Stage
+    snap: duckdb.DuckDBPyConnection, paths: Paths, folders: list[Path], stage: _Stage,
+    progress: Progress,
 ) -> Path | None:
     """The committee site over every exported month, the staged folders in place of the
     published ones they replace; None when no month is exported."""
@@ -221,6 +225,7 @@ def _write_site(
     previous = paths.exports / "site"
     if not months or (not folders and previous.is_dir()):
         return None  # nothing new to show: the published site stays
+    progress("publication: committee site")
     write_site(snap, months, stage.root / "site", previous=previous,
                rebuild_from=min((f.name for f in folders), default=None),
                workers=Settings.from_env().export_workers)
