@@ -233,11 +233,16 @@ def test_a_month_whose_values_did_not_change_keeps_its_files(
     paths = _fresh(tmp_path, landing)
     run_pipeline(paths, **QUIET)
     manifests = {p: p.read_bytes() for p in paths.exports.glob("*/manifest.json")}
+    partitions = {p: p.stat().st_ino for p in paths.parquet.rglob("*.parquet")}
+    assert len(partitions) == 1
     hires = next((paths.landing / "ML" / "2024-01").glob("hires*"))
     hires.write_bytes(hires.read_bytes() + b"\n")
     messages: list[str] = []
     summary = run_pipeline(paths, progress=messages.append)
     assert summary.periods and summary.publication.published
     assert "exports unchanged, kept: 1 month(s)" in messages
+    assert "publication: Parquet of 0 month(s)" in messages
     assert {p: p.read_bytes() for p in paths.exports.glob("*/manifest.json")} == manifests
+    # The analysts' partition is the same file, not rewritten.
+    assert {p: p.stat().st_ino for p in paths.parquet.rglob("*.parquet")} == partitions
     assert _published(paths) == reference

@@ -81,8 +81,9 @@ def publish(
     try:
         changed = _changed_exports(snap, paths, todo, progress)
         folders = write_exports(snapshot, changed, stage.exports, progress)
-        progress(f"publication: Parquet of {len(todo)} month(s)")
-        parquet = _write_parquet(snap, todo, stage.parquet)
+        rewrite = [p for p in todo if p in changed or not _parquet_path(paths, p).exists()]
+        progress(f"publication: Parquet of {len(rewrite)} month(s)")
+        parquet = _write_parquet(snap, rewrite, stage.parquet)
         site = _write_site(snap, paths, folders, stage, progress) if with_site else None
         progress("publication: checks")
         checks = run_checks(Candidate(snap, loaded_months, _accounting(work), folders))
@@ -95,7 +96,7 @@ def publish(
     os.replace(snapshot, paths.warehouse)
     fsync(paths.warehouse.parent)
     for period, path in parquet.items():
-        final = paths.parquet / "indicator_values" / f"period={period:%Y-%m}" / "data.parquet"
+        final = _parquet_path(paths, period)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, final)
     paths.exports.mkdir(parents=True, exist_ok=True)
@@ -201,6 +202,12 @@ def _discard(stage: _Stage, *files: Path) -> None:
     shutil.rmtree(stage.root, ignore_errors=True)
     for f in files:
         f.unlink(missing_ok=True)
+
+
+def _parquet_path(paths: Paths, period: date) -> Path:
+    """The analysts' partition of a month; kept, like its exports, while its digest holds
+    (the digest covers the month's values, which are all the partition holds)."""
+    return paths.parquet / "indicator_values" / f"period={period:%Y-%m}" / "data.parquet"
 
 
 def _write_parquet(
