@@ -158,7 +158,7 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
     try:
         folders = write_exports(paths.warehouse, periods, stage.exports, progress)
         site = _write_site(snap, paths, folders, stage, progress)
-        progress("publication: checks")
+        progress("export: checks")
         checks = run_checks(Candidate(snap, [], [], folders))
     finally:
         snap.close()
@@ -232,7 +232,7 @@ def _write_site(
     previous = paths.exports / "site"
     if not months or (not folders and previous.is_dir()):
         return None  # nothing new to show: the published site stays
-    progress("publication: committee site")
+    progress(f"committee site over {len(months)} month(s)")
     write_site(snap, months, stage.root / "site", previous=previous,
                rebuild_from=min((f.name for f in folders), default=None),
                workers=Settings.from_env().export_workers)
