@@ -8,8 +8,12 @@ uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
 		|| python3 -m pip install --quiet --user --break-system-packages uv
 
+# Bytecode compiled once at install: where Python writes none (PYTHONDONTWRITEBYTECODE),
+# every process would compile its imports from source on each start (docs/performance.md).
+# A flag, not a [tool.uv] setting: with the setting, every `uv run` checks the bytecode of
+# the whole environment (1-3 s a command).
 sync: uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 demo: sync
 	$(UV) run --frozen socle demo
@@ -21,7 +25,7 @@ dev: sync
 # Tests and the type checker also cover the optional data-quality report: its extra is
 # synced for them only.
 sync-quality: uv
-	$(UV) sync --frozen --extra quality
+	$(UV) sync --frozen --compile-bytecode --extra quality
 
 # What CI runs: lint, types, then every test, the test modules spread over the cores (a
 # module stays in one process: its fixtures are built once).
