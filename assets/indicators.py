@@ -96,7 +96,9 @@ def exports(context: dg.AssetExecutionContext, socle: SocleData) -> dg.Materiali
         con.close()
     return dg.MaterializeResult(
         metadata={"published": publication.published,
-                  "months": ", ".join(f"{p:%Y-%m}" for p in publication.periods) or "none"},
+                  "months": ", ".join(f"{p:%Y-%m}" for p in publication.periods) or "none",
+                  "months_written": ", ".join(f"{p:%Y-%m}" for p in publication.exported)
+                  or "none"},
         check_results=([_result(c) for c in publication.checks]
                        or [dg.AssetCheckResult(check_name=name, passed=True,
                                                metadata={"note": "nothing new to publish"})

@@ -229,7 +229,8 @@ def test_a_month_whose_values_did_not_change_keeps_its_files(
     tmp_path: Path, landing: Path, reference: dict
 ):
     """A re-delivery with the same rows (one blank line more): the month is recomputed, its
-    values and hence its digest are the same, so no export file is rewritten."""
+    values and hence its digest are the same, so no export file nor Parquet partition is
+    rewritten, and the summary says so."""
     paths = _fresh(tmp_path, landing)
     run_pipeline(paths, **QUIET)
     manifests = {p: p.read_bytes() for p in paths.exports.glob("*/manifest.json")}
@@ -240,6 +241,8 @@ def test_a_month_whose_values_did_not_change_keeps_its_files(
     messages: list[str] = []
     summary = run_pipeline(paths, progress=messages.append)
     assert summary.periods and summary.publication.published
+    assert summary.publication.exported == []
+    assert "files written for 0, 1 unchanged" in summary.publication.render()
     assert "exports unchanged, kept: 1 month(s)" in messages
     assert "publication: Parquet of 0 month(s)" in messages
     assert {p: p.read_bytes() for p in paths.exports.glob("*/manifest.json")} == manifests

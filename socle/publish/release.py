@@ -41,14 +41,18 @@ class Publication:
     published: bool
     periods: list[date] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    exported: list[date] = field(default_factory=list)  # months whose files were written
 
     def render(self) -> str:
         if not self.published:
             return "publication: nothing new to publish"
         months = (f"{self.periods[0]:%Y-%m} … {self.periods[-1]:%Y-%m}" if self.periods
                   else "none")
-        return (f"published: snapshot and exports of {len(self.periods)} month(s) ({months}); "
-                f"{len(self.checks)} checks passed")
+        kept = len(self.periods) - len(self.exported)
+        return (f"published: snapshot and exports of {len(self.periods)} month(s) ({months}), "
+                f"files written for {len(self.exported)}"
+                + (f", {kept} unchanged" if kept else "")
+                + f"; {len(self.checks)} checks passed")
 
 
 def publish(
@@ -106,7 +110,7 @@ def publish(
         swap_in(site, paths.exports / "site")
     _discard(stage, snapshot)
     state.mark_published(work, todo, fingerprint)
-    return Publication(True, todo, checks)
+    return Publication(True, todo, checks, changed)
 
 
 def write_exports(
@@ -232,7 +236,7 @@ def _write_site(
     previous = paths.exports / "site"
     if not months or (not folders and previous.is_dir()):
         return None  # nothing new to show: the published site stays
-    progress(f"committee site over {len(months)} month(s)")
+    progress("committee site: the months whose exports changed and those after them")
     write_site(snap, months, stage.root / "site", previous=previous,
                rebuild_from=min((f.name for f in folders), default=None),
                workers=Settings.from_env().export_workers)
