@@ -88,7 +88,8 @@ def publish(
         rewrite = [p for p in todo if p in changed or not _parquet_path(paths, p).exists()]
         progress(f"publication: Parquet of {len(rewrite)} month(s)")
         parquet = _write_parquet(snap, rewrite, stage.parquet)
-        site = _write_site(snap, paths, folders, stage, progress) if with_site else None
+        site = (_write_site(snap, paths, folders, stage, progress, "publication") if with_site
+                else None)
         progress("publication: checks")
         checks = run_checks(Candidate(snap, loaded_months, _accounting(work), folders))
     finally:
@@ -161,7 +162,7 @@ def release_exports(paths: Paths, periods: list[date], progress: Progress = prin
     stage = _fresh_stage(paths)
     try:
         folders = write_exports(paths.warehouse, periods, stage.exports, progress)
-        site = _write_site(snap, paths, folders, stage, progress)
+        site = _write_site(snap, paths, folders, stage, progress, "export")
         progress("export: checks")
         checks = run_checks(Candidate(snap, [], [], folders))
     finally:
@@ -228,7 +229,7 @@ def _write_parquet(
 
 def _write_site(
     snap: duckdb.DuckDBPyConnection, paths: Paths, folders: list[Path], stage: _Stage,
-    progress: Progress,
+    progress: Progress, step: str,
 ) -> Path | None:
     """The committee site over every exported month, the staged folders in place of the
     published ones they replace; None when no month is exported."""
@@ -236,7 +237,7 @@ def _write_site(
     previous = paths.exports / "site"
     if not months or (not folders and previous.is_dir()):
         return None  # nothing new to show: the published site stays
-    progress("committee site: the months whose exports changed and those after them")
+    progress(f"{step}: committee site (the months whose exports changed and those after)")
     write_site(snap, months, stage.root / "site", previous=previous,
                rebuild_from=min((f.name for f in folders), default=None),
                workers=Settings.from_env().export_workers)
